@@ -1,0 +1,72 @@
+from collections.abc import Mapping
+
+from rest_framework import serializers
+
+from overworld.fields import IGDBIdField
+
+from .models import Game
+
+METADATA_FIELDS = ("name", "slug", "cover_id", "backdrop_id")
+
+
+class GameMetadataSerializer(serializers.Serializer):
+    """Metadata a client may send along with a game it uses.
+
+    It is only used to create a game that is not known yet; see game_get_or_create.
+    """
+
+    name = serializers.CharField(max_length=255, required=False)
+    slug = serializers.SlugField(
+        max_length=255, allow_unicode=True, required=False, allow_blank=True
+    )
+    cover_id = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, allow_null=True
+    )
+    backdrop_id = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, allow_null=True
+    )
+
+    # Other spellings clients use for a field: alias -> field name.
+    aliases = {"backdrop_Id": "backdrop_id"}
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            data = self.resolve_aliases(data)
+        return super().to_internal_value(data)
+
+    def resolve_aliases(self, data):
+        missing = {
+            alias: field
+            for alias, field in self.aliases.items()
+            if alias in data and field not in data
+        }
+        if not missing:
+            return data
+        data = data.copy()
+        for alias, field in missing.items():
+            data[field] = data[alias]
+        return data
+
+
+def game_metadata(validated: dict) -> dict:
+    """The metadata fields of validated input, as keyword arguments for the service."""
+    return {key: validated[key] for key in METADATA_FIELDS if key in validated}
+
+
+class GameReferenceSerializer(GameMetadataSerializer):
+    """A game given by its IGDB id as `igdb` (or `id`, IGDB's own name for it)."""
+
+    igdb = IGDBIdField()
+    aliases = {**GameMetadataSerializer.aliases, "id": "igdb"}
+
+
+class GameSummarySerializer(serializers.ModelSerializer):
+    """How a game appears inside journal entries and lists."""
+
+    class Meta:
+        model = Game
+        fields = ["igdb", "name", "slug", "cover_id", "backdrop_id"]
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=255)

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/users/", include("users.urls")),
+    path("api/games/", include("games.urls")),
+    path("api/", include("actions.urls")),
+]
+
+handler404 = "overworld.views.not_found"
+handler500 = "overworld.views.server_error"

@@ -1,0 +1,98 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.validators import ASCIIUsernameValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+# Usernames that would shadow the fixed paths under /api/users/.
+RESERVED_USERNAMES = frozenset(
+    {
+        "user",
+        "register",
+        "login",
+        "logout",
+        "profile",
+        "follow",
+        "unfollow",
+        "token",
+        "feed",
+    }
+)
+
+
+class OverworldUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        """Log in without regard to the case of the username."""
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractUser):
+    # ASCII only, so that "unique without regard to case" means the same on SQLite,
+    # whose LOWER() folds ASCII letters only, and on PostgreSQL.
+    username_validator = ASCIIUsernameValidator()
+
+    username = models.CharField(
+        "username",
+        max_length=150,
+        unique=True,
+        help_text="150 characters or fewer: letters, digits and @ . + - _ only.",
+        validators=[username_validator],
+        error_messages={"unique": "A user with that username already exists."},
+    )
+    bio = models.TextField(blank=True, max_length=1000)
+    location = models.CharField(blank=True, max_length=100)
+    twitter = models.CharField(blank=True, max_length=15)
+
+    played = models.ManyToManyField(
+        "games.Game", through="actions.Played", related_name="played_by"
+    )
+    liked = models.ManyToManyField(
+        "games.Game", through="actions.Liked", related_name="liked_by"
+    )
+    backlog = models.ManyToManyField(
+        "games.Game", through="actions.Backlog", related_name="backlogged_by"
+    )
+    wishlist = models.ManyToManyField(
+        "games.Game", through="actions.Wishlist", related_name="wishlisted_by"
+    )
+
+    objects = OverworldUserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("username"), name="users_user_username_ci_unique"
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="users_user_email_ci_unique",
+            ),
+        ]
+
+
+class Follow(models.Model):
+    """One user following another; one row per pair."""
+
+    follower = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="following_set"
+    )
+    followed = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="follower_set"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follower", "followed"], name="users_follow_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(follower=models.F("followed")),
+                name="users_follow_not_self",
+            ),
+        ]
+        indexes = [models.Index(fields=["followed", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.follower} follows {self.followed}"
