@@ -1,0 +1,47 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from users.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Throttle counters and cached answers must not leak from one test to the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+def bearer_client(user) -> APIClient:
+    """A client that authenticates as a real API client does: with a JWT."""
+    client = APIClient()
+    token = RefreshToken.for_user(user).access_token
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def auth_client(user):
+    return bearer_client(user)
+
+
+@pytest.fixture
+def other_client(other_user):
+    return bearer_client(other_user)
