@@ -42,7 +42,8 @@ class GameMetadataSerializer(serializers.Serializer):
         }
         if not missing:
             return data
-        data = data.copy()
+        # A plain dict: copying form data would deep-copy any uploaded files too.
+        data = data.dict() if hasattr(data, "dict") else dict(data)
         for alias, field in missing.items():
             data[field] = data[alias]
         return data
