@@ -31,4 +31,4 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .test-db.sqlite3*
+	rm -rf $(VENV) .pytest_cache .ruff_cache .test-db*.sqlite3*

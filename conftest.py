@@ -14,6 +14,12 @@ def clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """MD5 in tests: the production hasher spends a third of a second per password."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

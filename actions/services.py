@@ -3,6 +3,7 @@ from datetime import date as Date
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from rest_framework.exceptions import ValidationError
 
 from games.models import Game
 from games.services import game_get_or_create
@@ -41,7 +42,9 @@ def relation_set(
     if value is None:
         # Serialise this user's toggles so that two at once cancel out instead of
         # both reading "absent" and both adding.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update(no_key=True).filter(
+            pk=user.pk
+        ).first()
         value = not RELATIONS[relation].objects.filter(user=user, game=game).exists()
 
     if value:
@@ -95,7 +98,11 @@ def journal_entry_create(
     rating: int | None = None,
 ) -> JournalEntry:
     """Record a finished game: the entry, played, out of the backlog, liked, rated."""
-    game_row = game_get_or_create(**game)
+    try:
+        game_row = game_get_or_create(**game)
+    except ValidationError as error:
+        # The game's fields are nested under "game" in a journal entry.
+        raise ValidationError({"game": error.detail}) from error
     entry = JournalEntry.objects.create(
         user=user,
         game=game_row,

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, F, IntegerField, Value, When
 
 from actions.models import RELATIONS
 
@@ -26,6 +26,8 @@ IMAGE_URL = "https://images.igdb.com/igdb/image/upload/{size}/{image_id}.jpg"
 SEARCH_LIMIT = 20
 POPULAR_LIMIT = 20
 UPSERT_BATCH = 500
+# Undated games last on every database (PostgreSQL sorts NULL first when descending).
+NEWEST_FIRST = F("first_release_date").desc(nulls_last=True)
 CATALOG_FIELDS = [
     "name",
     "slug",
@@ -98,7 +100,7 @@ def search(query: str, limit: int = SEARCH_LIMIT) -> list[dict]:
     games = (
         Game.objects.filter(name__icontains=query)
         .annotate(rank=rank)
-        .order_by("rank", "-first_release_date", "name")[:limit]
+        .order_by("rank", NEWEST_FIRST, "name")[:limit]
     )
     return [game_summary(game) for game in games]
 
@@ -122,9 +124,8 @@ def popular(limit: int = POPULAR_LIMIT) -> list[dict]:
     games = Game.objects.in_bulk(ranked)
     chosen = [games[igdb] for igdb in ranked if igdb in games]
     if len(chosen) < limit:
-        chosen += Game.objects.exclude(pk__in=ranked).order_by(
-            "-first_release_date", "name"
-        )[: limit - len(chosen)]
+        newest = Game.objects.exclude(pk__in=ranked).order_by(NEWEST_FIRST, "name")
+        chosen += newest[: limit - len(chosen)]
     return [
         {**game_summary(game), "popularity": counts.get(game.igdb, 0)}
         for game in chosen
@@ -153,20 +154,18 @@ def game_from_record(record) -> Game | None:
     """A Game from one IGDB record, or None when the record is not usable."""
     if not isinstance(record, dict):
         return None
-    igdb, name = record.get("id"), record.get("name")
-    if not isinstance(igdb, int) or not 0 < igdb < 2**31 or not isinstance(name, str):
-        return None
-    name = name.strip()[:255]
-    if not name:
+    igdb, name = record.get("id"), text(record.get("name")).strip()[:255]
+    # bool is a subclass of int: `"id": true` is not game 1.
+    if type(igdb) is not int or not 0 < igdb < 2**31 or not name:
         return None
 
     return Game(
         igdb=igdb,
         name=name,
-        slug=str(record.get("slug") or "")[:255] or str(igdb),
+        slug=text(record.get("slug"))[:255] or str(igdb),
         cover_id=image_id(record.get("cover")),
         backdrop_id=image_id(first(record.get("screenshots"))),
-        summary=str(record.get("summary") or ""),
+        summary=text(record.get("summary")),
         first_release_date=release_date(record.get("first_release_date")),
         is_placeholder=False,
     )
@@ -181,10 +180,15 @@ def release_date(value) -> date | None:
         return None
 
 
+def text(value) -> str:
+    """A string any database stores: no NUL characters, no lone surrogates."""
+    if not isinstance(value, str):
+        return ""
+    return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
+
+
 def image_id(value) -> str:
-    if isinstance(value, dict) and isinstance(value.get("image_id"), str):
-        return value["image_id"][:64]
-    return ""
+    return text(value.get("image_id"))[:64] if isinstance(value, dict) else ""
 
 
 def first(values):

@@ -3,9 +3,17 @@ from rest_framework.exceptions import ValidationError
 
 from .models import Game
 
+SLUG_MAX_LENGTH = Game._meta.get_field("slug").max_length
+
 
 def game_slug(name: str, igdb: int) -> str:
-    return slugify(name) or slugify(name, allow_unicode=True) or str(igdb)
+    """A slug for a new game's name, short enough for the column.
+
+    slugify's normalisation can make a name longer ("ⅷ" becomes "viii"), so a valid
+    255-character name may give a longer slug.
+    """
+    slug = slugify(name) or slugify(name, allow_unicode=True)
+    return slug[:SLUG_MAX_LENGTH].rstrip("-_") or str(igdb)
 
 
 def game_get_or_create(

@@ -9,10 +9,18 @@ IGDB_ID_MAX = 2**31 - 1
 
 
 class StrictIntegerField(serializers.IntegerField):
-    """An integer that refuses booleans and floats, 7.0 as well as 7.5."""
+    """An integer that refuses booleans and floats, 7.0 as well as 7.5.
+
+    A string must be plain ASCII digits: Python's int() would also read "1_000" and
+    the digits of other scripts, and DRF strips the ".0" from "7.0".
+    """
+
+    digits = re.compile(r"\s*[+-]?[0-9]+\s*")
 
     def to_internal_value(self, data):
         if isinstance(data, bool | float):
+            self.fail("invalid")
+        if isinstance(data, str) and not self.digits.fullmatch(data):
             self.fail("invalid")
         return super().to_internal_value(data)
 
@@ -39,7 +47,8 @@ class OptionalBooleanField(serializers.BooleanField):
 class DateOnlyField(serializers.DateField):
     """A date written exactly as YYYY-MM-DD: no datetimes, week dates or short forms."""
 
-    pattern = re.compile(r"\d{4}-\d{2}-\d{2}")
+    # [0-9], not \d, which also matches the digits of other scripts.
+    pattern = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
     def to_internal_value(self, value):
         if not isinstance(value, str) or not self.pattern.fullmatch(value):

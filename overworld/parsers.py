@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 
@@ -7,6 +8,7 @@ class BoundedJSONParser(JSONParser):
     """DRF's JSON parser, refusing bodies larger than DATA_UPLOAD_MAX_MEMORY_SIZE.
 
     Django enforces that limit for form data but DRF reads a JSON stream to its end.
+    Deeply nested JSON, which exhausts Python's recursion limit, is a parse error too.
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
@@ -16,7 +18,10 @@ class BoundedJSONParser(JSONParser):
             if len(head) > limit:
                 raise RequestDataTooBig("The request body is too large.")
             stream = _Replay(head)
-        return super().parse(stream, media_type, parser_context)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise ParseError("JSON parse error - nested too deeply.") from error
 
 
 class _Replay:

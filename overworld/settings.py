@@ -31,6 +31,15 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
+def env_count(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if not raw.strip().isdecimal():
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -120,8 +129,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # A file, not the shared-cache in-memory default, so that tests with threads get
-    # the same locking as the real server.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # the same locking as the real server; one per process, so that runs don't collide.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
@@ -151,7 +162,6 @@ APPEND_SLASH = False
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
 
 CORS_ALLOWED_ORIGINS = env_list(
     "CORS_ALLOWED_ORIGINS",
@@ -183,6 +193,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": os.environ.get("THROTTLE_LOGIN_RATE", "10/min"),
     },
+    # Throttles tell clients apart by address. X-Forwarded-For is believed only as far
+    # as the proxies in front of the app: anyone can send the header with a new address
+    # on every request.
+    "NUM_PROXIES": env_count("DJANGO_NUM_PROXIES", 0),
 }
 
 SIMPLE_JWT = {

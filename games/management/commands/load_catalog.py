@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from games.catalog import DEFAULT_CATALOG, read_dump, upsert_games
 
@@ -19,7 +20,9 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
         try:
-            upserted, skipped = upsert_games(read_dump(file))
+            # All or nothing: a dump found broken halfway leaves the catalog as it was.
+            with transaction.atomic():
+                upserted, skipped = upsert_games(read_dump(file))
         except (ValueError, json.JSONDecodeError, UnicodeDecodeError) as error:
             raise CommandError(f"{file} is not an IGDB JSON dump: {error}") from error
         self.stdout.write(
