@@ -9,6 +9,10 @@ from rest_framework_simplejwt.serializers import (
 )
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from actions.serializers import JournalEntrySerializer
+from games.models import Game
+from games.serializers import GameSummarySerializer
+
 from .models import RESERVED_USERNAMES, User
 
 PASSWORD_MAX_LENGTH = 256
@@ -114,3 +118,116 @@ class RefreshSerializer(TokenRefreshSerializer):
 
 class LogoutSerializer(serializers.Serializer):
     refresh = serializers.CharField()
+
+
+class UserReferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username"]
+        read_only_fields = fields
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    """A public profile; expects a user from users.selectors.profiles()."""
+
+    played_count = serializers.IntegerField()
+    liked_count = serializers.IntegerField()
+    backlog_count = serializers.IntegerField()
+    wishlist_count = serializers.IntegerField()
+    journal_count = serializers.IntegerField()
+    ratings_count = serializers.IntegerField()
+    followers_count = serializers.IntegerField()
+    following_count = serializers.IntegerField()
+    is_following = serializers.BooleanField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "email",
+            "bio",
+            "location",
+            "twitter",
+            "date_joined",
+            "played_count",
+            "liked_count",
+            "backlog_count",
+            "wishlist_count",
+            "journal_count",
+            "ratings_count",
+            "followers_count",
+            "following_count",
+            "is_following",
+        ]
+        read_only_fields = fields
+
+    def get_fields(self):
+        """Email for the user themself only, is_following for logged-in callers only."""
+        fields = super().get_fields()
+        viewer = self.context["request"].user
+        if not viewer.is_authenticated:
+            del fields["is_following"]
+        if getattr(self.instance, "pk", None) != viewer.pk:
+            del fields["email"]
+        return fields
+
+
+TWITTER_HANDLE = r"^@?[A-Za-z0-9_]{1,15}$"
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    """The profile fields a user may change; anything else in the body is ignored."""
+
+    bio = serializers.CharField(max_length=1000, allow_blank=True, required=False)
+    location = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    twitter = serializers.RegexField(
+        TWITTER_HANDLE,
+        allow_blank=True,
+        required=False,
+        error_messages={
+            "invalid": "Enter a Twitter/X handle: up to 15 letters, "
+            "digits or underscores."
+        },
+    )
+    email = serializers.EmailField(max_length=254, required=False)
+
+    def validate_twitter(self, handle):
+        return handle.removeprefix("@")
+
+    def validate_email(self, email):
+        email = User.objects.normalize_email(email)
+        if email_taken(email, exclude=self.context["request"].user):
+            raise serializers.ValidationError("A user with that email already exists.")
+        return email
+
+
+class FollowSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+
+
+class GameListItemSerializer(serializers.Serializer):
+    """A game in one of a user's lists, with when it was added; from a relation row."""
+
+    game = GameSummarySerializer()
+    added_at = serializers.DateTimeField(source="created_at")
+
+    def to_representation(self, row):
+        data = super().to_representation(row)
+        return {**data.pop("game"), **data}
+
+
+class FeedGameSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Game
+        fields = ["igdb", "name", "slug", "cover_id"]
+        read_only_fields = fields
+
+
+class ActivitySerializer(serializers.Serializer):
+    user = UserReferenceSerializer()
+    verb = serializers.CharField()
+    game = FeedGameSerializer()
+    at = serializers.DateTimeField()
+    entry = JournalEntrySerializer(allow_null=True)
+    rating = serializers.IntegerField(allow_null=True)

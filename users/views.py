@@ -1,4 +1,7 @@
+from django.shortcuts import get_object_or_404
 from rest_framework import generics, permissions, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -6,11 +9,20 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from . import selectors, services
+from .feed import ActivityFeed
+from .models import User
 from .serializers import (
+    ActivitySerializer,
+    FollowSerializer,
+    GameListItemSerializer,
     LoginSerializer,
     LogoutSerializer,
+    ProfileSerializer,
+    ProfileUpdateSerializer,
     RefreshSerializer,
     RegisterSerializer,
+    UserReferenceSerializer,
     UserSerializer,
     tokens_for,
 )
@@ -65,3 +77,91 @@ class CurrentUserView(generics.RetrieveAPIView):
 
     def get_object(self):
         return self.request.user
+
+
+def active_user_or_404(username: str) -> User:
+    return get_object_or_404(User, username__iexact=username, is_active=True)
+
+
+class ProfileView(generics.RetrieveAPIView):
+    serializer_class = ProfileSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_object(self):
+        return get_object_or_404(
+            selectors.profiles(viewer=self.request.user),
+            username__iexact=self.kwargs["username"],
+        )
+
+
+class ProfileUpdateView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def patch(self, request):
+        serializer = ProfileUpdateSerializer(
+            data=request.data, partial=True, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        services.profile_update(user=request.user, changes=serializer.validated_data)
+
+        profile = selectors.profiles(viewer=request.user).get(pk=request.user.pk)
+        return Response(ProfileSerializer(profile, context={"request": request}).data)
+
+
+class FollowView(APIView):
+    """Follow (or, with following=False, unfollow) the user named in the body."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    following = True
+
+    def post(self, request):
+        serializer = FollowSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        target = active_user_or_404(serializer.validated_data["username"])
+        if target.pk == request.user.pk:
+            raise ValidationError({"username": ["You cannot follow yourself."]})
+
+        services.follow_set(
+            follower=request.user, followed=target, following=self.following
+        )
+        return Response({"username": target.username, "following": self.following})
+
+
+class FollowListView(generics.ListAPIView):
+    """A user's followers, or the users they follow, most recent first."""
+
+    serializer_class = UserReferenceSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_queryset(self):
+        user = active_user_or_404(self.kwargs["username"])
+        if self.kwargs["direction"] == "followers":
+            return selectors.followers_of(user)
+        return selectors.followed_by(user)
+
+
+class GameListView(generics.ListAPIView):
+    """A user's played, liked, backlog or wishlist games, most recent first."""
+
+    serializer_class = GameListItemSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_queryset(self):
+        user = active_user_or_404(self.kwargs["username"])
+        return selectors.game_list(user, self.kwargs["relation"])
+
+
+class FeedPagination(CursorPagination):
+    ordering = "-at"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class FeedView(generics.ListAPIView):
+    serializer_class = ActivitySerializer
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = FeedPagination
+
+    def get_queryset(self):
+        return ActivityFeed(self.request.user)
