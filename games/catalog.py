@@ -1,31 +1,31 @@
-"""The local game catalog: IGDB-shaped answers from the Game table, and dump loading.
+"""The local game catalog: the Game table read and written as IGDB-shaped records.
 
-IGDB's own field names are used throughout (`id` is the IGDB id, dates are Unix
-timestamps, images are objects with an `image_id`), so that a client sees the same
-shapes whether the answer came from IGDB or from this catalog.
+Records use IGDB's own field names (`id` is the IGDB id, dates are Unix timestamps,
+images are objects with an `image_id`), so games.shapes answers the same way whether a
+record came from IGDB or from here. Dumps in the same shape load in bulk.
 """
 
 import calendar
 import json
-import logging
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 
+import ijson
 from django.db.models import Case, Count, F, IntegerField, Value, When
 
 from actions.models import RELATIONS
 
 from .models import Game
 
-logger = logging.getLogger(__name__)
-
 DEFAULT_CATALOG = Path(__file__).resolve().parent / "data" / "catalog.json"
-IMAGE_URL = "https://images.igdb.com/igdb/image/upload/{size}/{image_id}.jpg"
 SEARCH_LIMIT = 20
 POPULAR_LIMIT = 20
 UPSERT_BATCH = 500
+# ijson's pure-Python parser reads what the json module reads (integers of any size,
+# escaped lone surrogates); the faster C parser refuses both.
+JSON_STREAM = ijson.get_backend("python")
 # Undated games last on every database (PostgreSQL sorts NULL first when descending).
 NEWEST_FIRST = F("first_release_date").desc(nulls_last=True)
 CATALOG_FIELDS = [
@@ -39,54 +39,29 @@ CATALOG_FIELDS = [
 ]
 
 
-def image(image_id: str, size: str) -> dict:
-    """An IGDB image object with a ready URL at the given size."""
-    return {"image_id": image_id, "url": IMAGE_URL.format(size=size, image_id=image_id)}
-
-
-def cover(game: Game) -> dict | None:
-    return image(game.cover_id, "t_cover_big") if game.cover_id else None
-
-
-def screenshots(game: Game) -> list[dict]:
-    if not game.backdrop_id:
-        return []
-    return [{"id": None, **image(game.backdrop_id, "t_screenshot_big")}]
-
-
 def timestamp(day: date | None) -> int | None:
     return calendar.timegm(day.timetuple()) if day else None
 
 
-def game_summary(game: Game) -> dict:
-    return {
+def game_record(game: Game) -> dict:
+    """A Game row as the IGDB-shaped record it was loaded from."""
+    record = {
         "id": game.igdb,
         "name": game.name,
         "slug": game.slug,
+        "summary": game.summary,
         "first_release_date": timestamp(game.first_release_date),
-        "cover": cover(game),
     }
+    if game.cover_id:
+        record["cover"] = {"image_id": game.cover_id}
+    if game.backdrop_id:
+        record["screenshots"] = [{"image_id": game.backdrop_id}]
+    return record
 
 
-def game_detail(game: Game) -> dict:
-    return {
-        **game_summary(game),
-        "summary": game.summary or None,
-        "genres": [],
-        "platforms": [],
-        "screenshots": screenshots(game),
-        "involved_companies": [],
-        "themes": [],
-    }
-
-
-def game_backdrop(game: Game) -> dict:
-    return {
-        "id": game.igdb,
-        "name": game.name,
-        "slug": game.slug,
-        "screenshots": screenshots(game),
-    }
+def find(igdb: int) -> dict | None:
+    game = Game.objects.filter(pk=igdb).first()
+    return game_record(game) if game else None
 
 
 def search(query: str, limit: int = SEARCH_LIMIT) -> list[dict]:
@@ -102,10 +77,10 @@ def search(query: str, limit: int = SEARCH_LIMIT) -> list[dict]:
         .annotate(rank=rank)
         .order_by("rank", NEWEST_FIRST, "name")[:limit]
     )
-    return [game_summary(game) for game in games]
+    return [game_record(game) for game in games]
 
 
-def popular(limit: int = POPULAR_LIMIT) -> list[dict]:
+def popular(limit: int = POPULAR_LIMIT) -> list[tuple[dict, int]]:
     """The games most marked by Overworld's users, topped up with recent releases.
 
     Popularity here is the number of played, liked, backlog and wishlist marks.
@@ -126,27 +101,30 @@ def popular(limit: int = POPULAR_LIMIT) -> list[dict]:
     if len(chosen) < limit:
         newest = Game.objects.exclude(pk__in=ranked).order_by(NEWEST_FIRST, "name")
         chosen += newest[: limit - len(chosen)]
-    return [
-        {**game_summary(game), "popularity": counts.get(game.igdb, 0)}
-        for game in chosen
-    ]
+    return [(game_record(game), counts.get(game.igdb, 0)) for game in chosen]
 
 
 def read_dump(path: Path) -> Iterator[dict]:
-    """Records from an IGDB-shaped dump: a JSON array, or one JSON object per line."""
-    with path.open(encoding="utf-8") as dump:
+    """Records from an IGDB-shaped dump: a JSON array, or one JSON object per line.
+
+    Both are streamed, so a dump of any size loads in bounded memory.
+    """
+    with path.open("rb") as dump:
         first = dump.read(1)
         while first.isspace():
             first = dump.read(1)
         dump.seek(0)
-        if first == "[":
-            yield from json.load(dump)
+        if first == b"[":
+            try:
+                yield from JSON_STREAM.items(dump, "item", use_float=True)
+            except ijson.JSONError as error:
+                raise ValueError(f"malformed JSON array: {error}") from error
             return
         for number, line in enumerate(dump, start=1):
             if line.strip():
                 try:
                     yield json.loads(line)
-                except json.JSONDecodeError as error:
+                except ValueError as error:
                     raise ValueError(f"line {number}: {error}") from error
 
 
@@ -201,8 +179,16 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def upsert_games(records: Iterable) -> tuple[int, int]:
-    """Insert or refresh games from IGDB records; returns (upserted, skipped)."""
+def upsert_games(
+    records: Iterable, fields: Iterable[str] = CATALOG_FIELDS
+) -> tuple[int, int]:
+    """Insert games from IGDB records, or refresh the given fields of known ones.
+
+    Returns (upserted, skipped). Games first seen in a partial record (a search
+    result, say) are kept as placeholders until a full record refreshes them.
+    """
+    fields = list(fields)
+    complete = set(fields) >= set(CATALOG_FIELDS)
     upserted = skipped = 0
     for batch in batches(records, UPSERT_BATCH):
         games = {}
@@ -211,13 +197,13 @@ def upsert_games(records: Iterable) -> tuple[int, int]:
             if game is None:
                 skipped += 1
             else:
+                game.is_placeholder = not complete
                 games[game.igdb] = game
         Game.objects.bulk_create(
             games.values(),
             update_conflicts=True,
             unique_fields=["igdb"],
-            update_fields=[*CATALOG_FIELDS, "updated_at"],
+            update_fields=[*fields, "updated_at"],
         )
         upserted += len(games)
-    logger.info("catalog loaded: %s games, %s records skipped", upserted, skipped)
     return upserted, skipped

@@ -1,10 +1,8 @@
-from django.shortcuts import get_object_or_404
 from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import catalog
-from .models import Game
+from . import sources
 from .serializers import SearchQuerySerializer
 
 
@@ -14,7 +12,7 @@ class GameView(APIView):
 
 class GameDetailView(GameView):
     def get(self, request, igdb):
-        return Response(catalog.game_detail(get_object_or_404(Game, pk=igdb)))
+        return Response(sources.game_detail(int(igdb)))
 
 
 class GameSearchView(GameView):
@@ -24,14 +22,14 @@ class GameSearchView(GameView):
         data = {"q": name} if name is not None else request.query_params
         query = SearchQuerySerializer(data=data)
         query.is_valid(raise_exception=True)
-        return Response(catalog.search(query.validated_data["q"]))
+        return Response(sources.game_search(query.validated_data["q"]))
 
 
 class PopularGamesView(GameView):
     def get(self, request):
-        return Response(catalog.popular())
+        return Response(sources.popular_games())
 
 
 class GameBackdropView(GameView):
     def get(self, request, igdb):
-        return Response(catalog.game_backdrop(get_object_or_404(Game, pk=igdb)))
+        return Response(sources.game_backdrop(int(igdb)))

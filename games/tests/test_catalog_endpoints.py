@@ -46,7 +46,11 @@ class TestDetail:
             "slug": "dark-souls",
             "summary": "Prepare to die.",
             "first_release_date": 1316649600,
-            "cover": {"image_id": "co2uro", "url": f"{IMAGES}/t_cover_big/co2uro.jpg"},
+            "cover": {
+                "id": None,
+                "image_id": "co2uro",
+                "url": f"{IMAGES}/t_cover_big/co2uro.jpg",
+            },
             "genres": [],
             "platforms": [],
             "screenshots": [
@@ -161,6 +165,7 @@ class TestSearch:
                 "slug": "dark-souls",
                 "first_release_date": 1316649600,
                 "cover": {
+                    "id": None,
                     "image_id": "co2uro",
                     "url": f"{IMAGES}/t_cover_big/co2uro.jpg",
                 },
@@ -253,6 +258,7 @@ class TestPopular:
                 "slug": "dark-souls",
                 "first_release_date": 1316649600,
                 "cover": {
+                    "id": None,
                     "image_id": "co2uro",
                     "url": f"{IMAGES}/t_cover_big/co2uro.jpg",
                 },

@@ -1,0 +1,218 @@
+"""A small client for the IGDB v4 API.
+
+IGDB takes POST requests whose body is an Apicalypse query, authenticated with a
+Twitch app token. The token is kept in Django's cache so that every process shares it
+when the cache is Redis. Every failure — connection, timeout, rate limit, server error,
+malformed answer — surfaces as IGDBError, so callers have one thing to fall back on.
+"""
+
+import logging
+from collections.abc import Iterable
+from functools import lru_cache
+
+import requests
+from django.conf import settings
+from django.core.cache import cache
+from requests.adapters import HTTPAdapter
+from requests_ratelimiter import LimiterAdapter
+from urllib3.util.retry import Retry
+
+logger = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 3
+READ_TIMEOUT = 10
+REQUESTS_PER_SECOND = 4
+MAX_IN_FLIGHT = 8
+# How long a request may wait for the per-process rate limit before giving up.
+MAX_RATE_LIMIT_WAIT = 2
+TOKEN_CACHE_KEY = "igdb:token"
+TOKEN_EXPIRY_MARGIN = 60
+COOLDOWN_CACHE_KEY = "igdb:cooldown"
+MAX_COOLDOWN = 60
+
+
+class IGDBError(Exception):
+    """IGDB gave no usable answer."""
+
+
+def escape(term: str) -> str:
+    """A string safe inside an Apicalypse double-quoted literal."""
+    term = " ".join(term.split())
+    return term.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def apicalypse(
+    *,
+    fields: Iterable[str],
+    search: str | None = None,
+    where: Iterable[str] = (),
+    ids: Iterable[int] | None = None,
+    sort: str | None = None,
+    limit: int | None = None,
+) -> str:
+    """Write an Apicalypse query: the only place a query body is put together.
+
+    `fields`, `where` and `sort` are fixed strings from this codebase; anything that
+    comes from a request goes in as `search` (escaped) or `ids` (integers only).
+    """
+    parts = [f"fields {','.join(fields)};"]
+    if search is not None:
+        parts.append(f'search "{escape(search)}";')
+
+    conditions = list(where)
+    if ids is not None:
+        ids = list(ids)
+        if not ids or not all(type(igdb) is int for igdb in ids):
+            raise TypeError("IGDB ids must be a non-empty list of integers")
+        conditions.append(f"id = ({','.join(str(igdb) for igdb in ids)})")
+    if conditions:
+        parts.append(f"where {' & '.join(conditions)};")
+
+    if sort is not None:
+        parts.append(f"sort {sort};")
+    if limit is not None:
+        parts.append(f"limit {int(limit)};")
+    return " ".join(parts)
+
+
+def retry_policy() -> Retry:
+    """Retry refused connections and server errors a couple of times, quickly.
+
+    Read timeouts are not retried (a slow IGDB would hold the request thread for
+    several read timeouts), nor are 429s, which open a cool-down instead.
+    """
+    return Retry(
+        total=2,
+        connect=2,
+        read=0,
+        status=2,
+        backoff_factor=0.2,
+        status_forcelist=(500, 502, 503, 504),
+        allowed_methods=None,
+        raise_on_status=False,
+        respect_retry_after_header=False,
+    )
+
+
+class IGDBClient:
+    def __init__(
+        self, *, client_id: str, client_secret: str, api_url: str, token_url: str
+    ):
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.api_url = api_url.rstrip("/")
+        self.token_url = token_url
+        self.session = requests.Session()
+        self.session.mount(
+            self.api_url,
+            LimiterAdapter(
+                per_second=REQUESTS_PER_SECOND,
+                per_host=False,
+                max_delay=MAX_RATE_LIMIT_WAIT,
+                limit_statuses=(),
+                max_retries=retry_policy(),
+                pool_maxsize=MAX_IN_FLIGHT,
+                pool_block=True,
+            ),
+        )
+        self.session.mount(self.token_url, HTTPAdapter(max_retries=retry_policy()))
+
+    def query(self, endpoint: str, body: str) -> list[dict]:
+        """POST an Apicalypse query to an endpoint; the list of records it answers."""
+        if cache.get(COOLDOWN_CACHE_KEY):
+            raise IGDBError("IGDB is rate limiting us; cooling down")
+
+        response = self.post(endpoint, body, self.token())
+        if response.status_code == 401:
+            # The token was revoked or expired early: one new token, one more try.
+            response = self.post(endpoint, body, self.token(renew=True))
+
+        if response.status_code == 429:
+            self.cool_down(response.headers.get("Retry-After"))
+            raise IGDBError("IGDB answered 429 Too Many Requests")
+        if response.status_code != 200:
+            raise IGDBError(f"IGDB answered {response.status_code} on {endpoint}")
+        try:
+            records = response.json()
+        except ValueError as error:
+            raise IGDBError(f"IGDB answered malformed JSON on {endpoint}") from error
+        if not isinstance(records, list) or not all(
+            isinstance(record, dict) for record in records
+        ):
+            raise IGDBError(f"IGDB answered something other than a list on {endpoint}")
+        return records
+
+    def post(self, endpoint: str, body: str, token: str) -> requests.Response:
+        try:
+            return self.session.post(
+                f"{self.api_url}/{endpoint}",
+                data=body.encode(),
+                headers={
+                    "Client-ID": self.client_id,
+                    "Authorization": f"Bearer {token}",
+                    "Accept": "application/json",
+                },
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            )
+        except requests.RequestException as error:
+            raise IGDBError(f"IGDB request failed: {error}") from error
+
+    def token(self, renew: bool = False) -> str:
+        """The app access token, from the shared cache unless renew is asked for."""
+        if not renew:
+            token = cache.get(TOKEN_CACHE_KEY)
+            if token:
+                return token
+
+        try:
+            response = self.session.post(
+                self.token_url,
+                data={
+                    "client_id": self.client_id,
+                    "client_secret": self.client_secret,
+                    "grant_type": "client_credentials",
+                },
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            )
+            payload = response.json() if response.status_code == 200 else {}
+        except (requests.RequestException, ValueError) as error:
+            raise IGDBError(f"Twitch token request failed: {error}") from error
+
+        token, lifetime = payload.get("access_token"), payload.get("expires_in")
+        if not isinstance(token, str) or not isinstance(lifetime, int):
+            raise IGDBError(f"Twitch refused a token ({response.status_code})")
+        cache.set(TOKEN_CACHE_KEY, token, max(lifetime - TOKEN_EXPIRY_MARGIN, 1))
+        logger.info("IGDB token fetched, valid for %s s", lifetime)
+        return token
+
+    def cool_down(self, retry_after: str | None) -> None:
+        """Stop calling IGDB for as long as it asked, so no thread waits on it."""
+        try:
+            seconds = int(retry_after) if retry_after else 1
+        except ValueError:
+            seconds = 1
+        cache.set(COOLDOWN_CACHE_KEY, True, min(max(seconds, 1), MAX_COOLDOWN))
+
+
+def is_configured() -> bool:
+    return bool(settings.IGDB_CLIENT_ID and settings.IGDB_CLIENT_SECRET)
+
+
+def get_client() -> IGDBClient:
+    """The process's client for the configured credentials (one session, one limit)."""
+    return _client(
+        settings.IGDB_CLIENT_ID,
+        settings.IGDB_CLIENT_SECRET,
+        settings.IGDB_API_URL,
+        settings.TWITCH_TOKEN_URL,
+    )
+
+
+@lru_cache(maxsize=4)
+def _client(client_id, client_secret, api_url, token_url) -> IGDBClient:
+    return IGDBClient(
+        client_id=client_id,
+        client_secret=client_secret,
+        api_url=api_url,
+        token_url=token_url,
+    )
