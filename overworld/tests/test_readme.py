@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from actions.models import JournalEntry, Liked, Played, Rating, Wishlist
-from users.models import User
+from users.models import Follow, User
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 README_URL = "http://127.0.0.1:8000"
@@ -42,4 +42,6 @@ def test_readme_walkthrough_works_as_printed(live_server):
         JournalEntry.objects.filter(user=ada).order_by("id").values_list("id", "review")
     ) == [(1, "still a cool game"), (2, "")]
     assert Rating.objects.get(user=ada, game_id=431).rating == 6
+    assert Follow.objects.filter(follower__username="grace", followed=ada).exists()
+    assert (ada.bio, ada.twitter) == ("Wrote the first program.", "ada")
     assert run.stdout.count("204") == 3, run.stdout
