@@ -182,13 +182,14 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
 def upsert_games(
     records: Iterable, fields: Iterable[str] = CATALOG_FIELDS
 ) -> tuple[int, int]:
-    """Insert games from IGDB records, or refresh the given fields of known ones.
+    """Insert games from IGDB records, and refresh the given fields of known ones.
 
-    Returns (upserted, skipped). Games first seen in a partial record (a search
-    result, say) are kept as placeholders until a full record refreshes them.
+    Returns (upserted, skipped). With no fields, known games are left alone. Games
+    first seen in a partial refresh (a search result, say) are kept as placeholders
+    until a full record refreshes them.
     """
     fields = list(fields)
-    complete = set(fields) >= set(CATALOG_FIELDS)
+    complete = not fields or set(fields) >= set(CATALOG_FIELDS)
     upserted = skipped = 0
     for batch in batches(records, UPSERT_BATCH):
         games = {}
@@ -199,11 +200,14 @@ def upsert_games(
             else:
                 game.is_placeholder = not complete
                 games[game.igdb] = game
-        Game.objects.bulk_create(
-            games.values(),
-            update_conflicts=True,
-            unique_fields=["igdb"],
-            update_fields=[*fields, "updated_at"],
-        )
+        if fields:
+            Game.objects.bulk_create(
+                games.values(),
+                update_conflicts=True,
+                unique_fields=["igdb"],
+                update_fields=[*fields, "updated_at"],
+            )
+        else:
+            Game.objects.bulk_create(games.values(), ignore_conflicts=True)
         upserted += len(games)
     return upserted, skipped

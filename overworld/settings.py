@@ -5,6 +5,7 @@ with DJANGO_DEBUG off the app refuses to start without a real secret key.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,6 +30,16 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(
         f"{name} must be a boolean (1/0, true/false), not {raw!r}"
     )
+
+
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate as DRF writes it: requests/period, e.g. 10/min."""
+    rate = os.environ.get(name, default).strip()
+    if not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", rate):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 10/min or 1000/hour, not {rate!r}"
+        )
+    return rate
 
 
 def env_count(name: str, default: int) -> int:
@@ -86,6 +97,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,6 +146,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")
     }
 
+# With Redis, every worker shares throttle counters, the IGDB token and cached IGDB
+# answers; without it each process keeps its own.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
 
@@ -154,12 +180,21 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # WhiteNoise serves the admin's files after collectstatic; no manifest, so that a
+    # forgotten collectstatic costs the admin its styles, not a 500.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 # Paths answer with and without their trailing slash (see the URL patterns), so
 # CommonMiddleware must never redirect.
 APPEND_SLASH = False
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool(
+    "DJANGO_SECURE_COOKIES", not DEBUG
+)
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -191,7 +226,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "overworld.pagination.PageNumberPagination",
     "EXCEPTION_HANDLER": "overworld.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "login": os.environ.get("THROTTLE_LOGIN_RATE", "10/min"),
+        "login": env_rate("THROTTLE_LOGIN_RATE", "10/min"),
     },
     # Throttles tell clients apart by address. X-Forwarded-For is believed only as far
     # as the proxies in front of the app: anyone can send the header with a new address
@@ -226,6 +261,6 @@ LOGGING = {
     },
     "root": {
         "handlers": ["console"],
-        "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+        "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper(),
     },
 }

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
-from games.catalog import DEFAULT_CATALOG, read_dump, upsert_games
+from games.catalog import CATALOG_FIELDS, DEFAULT_CATALOG, read_dump, upsert_games
 
 logger = logging.getLogger(__name__)
 
@@ -19,8 +19,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_CATALOG)
+        parser.add_argument(
+            "--keep-existing",
+            action="store_true",
+            help="Only insert games that are not in the database yet; leave the "
+            "others (perhaps refreshed from IGDB since) as they are.",
+        )
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args, file: Path, keep_existing: bool, **options):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
         records = tqdm(
@@ -29,7 +35,9 @@ class Command(BaseCommand):
         try:
             # All or nothing: a dump found broken halfway leaves the catalog as it was.
             with transaction.atomic():
-                upserted, skipped = upsert_games(records)
+                upserted, skipped = upsert_games(
+                    records, fields=() if keep_existing else CATALOG_FIELDS
+                )
         except ValueError as error:
             raise CommandError(f"{file} is not an IGDB JSON dump: {error}") from error
         finally:
