@@ -86,10 +86,22 @@ def test_development_starts_without_a_secret_key():
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("DJANGO_DEBUG", "maybe"), ("DJANGO_NUM_PROXIES", "one")],
+    [
+        ("DJANGO_DEBUG", "maybe"),
+        ("DJANGO_NUM_PROXIES", "one"),
+        ("THROTTLE_LOGIN_RATE", "abc"),
+        ("THROTTLE_LOGIN_RATE", "10/fortnight"),
+    ],
 )
 def test_unreadable_variable_refuses_to_start(variable, value):
     run = start({"DJANGO_DEBUG": "1", variable: value})
 
     assert run.returncode != 0
     assert variable in last_line(run.stderr)
+
+
+@pytest.mark.parametrize("level", ["debug", "Warning", "INFO"])
+def test_log_level_is_read_in_any_case(level):
+    run = start({"DJANGO_DEBUG": "1", "DJANGO_LOG_LEVEL": level})
+
+    assert run.returncode == 0, run.stderr
