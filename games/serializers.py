@@ -1,3 +1,4 @@
+import unicodedata
 from collections.abc import Mapping
 
 from rest_framework import serializers
@@ -9,22 +10,41 @@ from .models import Game
 METADATA_FIELDS = ("name", "slug", "cover_id", "backdrop_id")
 
 
+def visible_text(value: str) -> None:
+    """Refuse control characters, and text with nothing a reader could see."""
+    categories = [unicodedata.category(character) for character in value]
+    if "Cc" in categories:
+        raise serializers.ValidationError("Control characters are not allowed.")
+    if not any(category[0] in "LNPS" for category in categories):
+        raise serializers.ValidationError("Enter a name with visible characters.")
+
+
+def image_id_field():
+    """An IGDB image id, which goes into image URLs: letters, digits, - and _."""
+    return serializers.RegexField(
+        r"^[A-Za-z0-9_-]*$",
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        error_messages={"invalid": "Enter an IGDB image id: letters and digits."},
+    )
+
+
 class GameMetadataSerializer(serializers.Serializer):
     """Metadata a client may send along with a game it uses.
 
     It is only used to create a game that is not known yet; see game_get_or_create.
     """
 
-    name = serializers.CharField(max_length=255, required=False)
+    name = serializers.CharField(
+        max_length=255, required=False, validators=[visible_text]
+    )
     slug = serializers.SlugField(
         max_length=255, allow_unicode=True, required=False, allow_blank=True
     )
-    cover_id = serializers.CharField(
-        max_length=64, required=False, allow_blank=True, allow_null=True
-    )
-    backdrop_id = serializers.CharField(
-        max_length=64, required=False, allow_blank=True, allow_null=True
-    )
+    cover_id = image_id_field()
+    backdrop_id = image_id_field()
 
     # Other spellings clients use for a field: alias -> field name.
     aliases = {"backdrop_Id": "backdrop_id"}

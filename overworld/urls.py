@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/", include("actions.urls")),
 ]
 
+handler400 = "overworld.views.bad_request"
 handler404 = "overworld.views.not_found"
 handler500 = "overworld.views.server_error"

@@ -2,20 +2,23 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework import serializers
-from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
 from rest_framework_simplejwt.serializers import (
     TokenObtainPairSerializer,
     TokenRefreshSerializer,
 )
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from actions.serializers import JournalEntrySerializer
 from games.models import Game
 from games.serializers import GameSummarySerializer
 
+from .authentication import read_token, user_id_claim
 from .models import RESERVED_USERNAMES, User
 
 PASSWORD_MAX_LENGTH = 256
+USERNAME_MAX_LENGTH = 150
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -43,7 +46,7 @@ def email_taken(email: str, exclude: User | None = None) -> bool:
 
 class RegisterSerializer(serializers.Serializer):
     username = serializers.CharField(
-        max_length=150, validators=[User.username_validator]
+        max_length=USERNAME_MAX_LENGTH, validators=[User.username_validator]
     )
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(
@@ -56,6 +59,11 @@ class RegisterSerializer(serializers.Serializer):
     def validate_username(self, username):
         if username.lower() in RESERVED_USERNAMES:
             raise serializers.ValidationError("This username is reserved.")
+        if not any(character.isalnum() for character in username):
+            # "." and ".." could never be reached at /api/users/<username>/.
+            raise serializers.ValidationError(
+                "A username needs at least one letter or digit."
+            )
         if User.objects.filter(username__iexact=username).exists():
             raise serializers.ValidationError(
                 "A user with that username already exists."
@@ -82,8 +90,9 @@ class RegisterSerializer(serializers.Serializer):
                 return User.objects.create_user(**validated_data)
         except IntegrityError as error:
             # Another registration took the name or email between validation and now.
+            field = "email" if email_taken(validated_data["email"]) else "username"
             raise serializers.ValidationError(
-                {"username": ["A user with that username or email already exists."]}
+                {field: [f"A user with that {field} already exists."]}
             ) from error
 
 
@@ -92,28 +101,49 @@ class LoginSerializer(TokenObtainPairSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[self.username_field] = serializers.CharField(
-            write_only=True, max_length=150
-        )
+        self.fields[self.username_field] = serializers.CharField(write_only=True)
         self.fields["password"] = serializers.CharField(
-            write_only=True, max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False
+            write_only=True, trim_whitespace=False
         )
 
     def validate(self, attrs):
+        # Credentials no account can have are wrong credentials, answered as such.
+        if len(attrs[self.username_field]) > USERNAME_MAX_LENGTH or (
+            len(attrs["password"]) > PASSWORD_MAX_LENGTH
+        ):
+            raise AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            )
         super().validate(attrs)
         return tokens_for(self.user)
 
 
 class RefreshSerializer(TokenRefreshSerializer):
-    """simplejwt's rotating refresh, with a deleted user's token refused, not a 500."""
+    """A rotating refresh in which each refresh token can be spent exactly once.
+
+    simplejwt checks the blacklist and blacklists the token in two steps, so several
+    requests racing with one token could each get a new pair. Here only the request
+    whose blacklisting creates the row wins; the others are refused.
+    """
 
     def validate(self, attrs):
-        try:
-            return super().validate(attrs)
-        except User.DoesNotExist as error:
+        refresh = read_token(self.token_class, attrs["refresh"])
+        user = User.objects.filter(pk=user_id_claim(refresh)).first()
+        if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
             raise AuthenticationFailed(
                 self.error_messages["no_active_account"], "no_active_account"
-            ) from error
+            )
+
+        _, spent_now = refresh.blacklist()
+        if not spent_now:
+            raise TokenError("Token is blacklisted")
+
+        access = str(refresh.access_token)
+        refresh.set_jti()
+        refresh.set_exp()
+        refresh.set_iat()
+        refresh.outstand()
+        return {"access": access, "refresh": str(refresh)}
 
 
 class LogoutSerializer(serializers.Serializer):

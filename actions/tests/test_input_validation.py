@@ -74,13 +74,17 @@ NAMES = [
     "\x00",
     "Outer\x00Wilds",
     "Outer\ud800Wilds",
+    "\u200b",
+    "\u202e\ufeff",
+    "Outer\x7fWilds",
+    "\U000e0001",
     None,
     True,
     [],
     {},
 ]
 SLUGS = ["x" * 256, "not a slug", "outer/wilds", "\x00", "\ud800", True, [], {}]
-IMAGE_IDS = ["x" * 65, "\x00", "\ud800", True, [], {}]
+IMAGE_IDS = ["x" * 65, "\x00", "\ud800", "../../etc/passwd", "co 1", True, [], {}]
 BOOLEANS = ["maybe", "", 2, -1, 0.5, None, "\x00", "\ud800", [], {}]
 RATINGS = [0, 11, -1, 2**40, 7.5, 7.0, True, "seven", "7.5", "", "\x00", [], {}]
 DATES = [

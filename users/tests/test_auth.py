@@ -83,14 +83,27 @@ class TestLogin:
             pytest.param({"password": PASSWORD}, id="no-username"),
             pytest.param({"username": ["ada"], "password": PASSWORD}, id="list"),
             pytest.param({"username": "ada\u0000", "password": PASSWORD}, id="nul"),
-            pytest.param({"username": "a" * 151, "password": PASSWORD}, id="long"),
-            pytest.param({"username": "ada", "password": "x" * 257}, id="long-pw"),
         ],
     )
     def test_invalid_login_body_is_a_400(self, api_client, body):
         r = api_client.post(reverse("login"), body, format="json")
 
         assert r.status_code == 400, r.data
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            pytest.param({"username": "a" * 151, "password": PASSWORD}, id="long"),
+            pytest.param({"username": "ada", "password": "x" * 257}, id="long-pw"),
+        ],
+    )
+    def test_credentials_no_account_can_have_are_wrong_credentials(
+        self, api_client, user, body
+    ):
+        r = api_client.post(reverse("login"), body, format="json")
+
+        assert r.status_code == 401, r.data
+        assert "detail" in r.data
 
     @pytest.mark.parametrize("body", ["[]", '"ada"', "{", "null"])
     def test_login_body_that_is_not_a_json_object_is_a_400(self, api_client, body):

@@ -1,0 +1,45 @@
+"""simplejwt, hardened against well-signed tokens with malformed claims.
+
+simplejwt hands claims to the database and to datetime as they are; a token with a
+user id of "abc" or true, or an expiry beyond datetime's range, must be an invalid
+token (401), not a server error or another user's session.
+"""
+
+from rest_framework_simplejwt import authentication
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings
+
+USER_ID_MAX = 2**63 - 1
+
+
+def user_id_claim(token) -> int:
+    """The token's user id; TokenError unless it is a plain positive integer."""
+    value = token.get(api_settings.USER_ID_CLAIM)
+    if isinstance(value, str) and value.isascii() and value.isdecimal():
+        value = int(value) if len(value) <= len(str(USER_ID_MAX)) else None
+    if type(value) is not int or not 0 < value <= USER_ID_MAX:
+        raise TokenError("Token contained no recognizable user identification")
+    return value
+
+
+def read_token(token_class, raw_token):
+    """A token object, with claims that overflow datetime read as invalid."""
+    try:
+        return token_class(raw_token)
+    except (OverflowError, ValueError, TypeError) as error:
+        raise TokenError("Token is invalid") from error
+
+
+class JWTAuthentication(authentication.JWTAuthentication):
+    def get_validated_token(self, raw_token):
+        try:
+            return super().get_validated_token(raw_token)
+        except (OverflowError, ValueError, TypeError) as error:
+            raise InvalidToken("Token is invalid") from error
+
+    def get_user(self, validated_token):
+        try:
+            user_id_claim(validated_token)
+        except TokenError as error:
+            raise InvalidToken(str(error)) from error
+        return super().get_user(validated_token)
