@@ -1,3 +1,9 @@
+"""Reads of users and their follows.
+
+A deactivated user's profile is a 404, so they are also left out of every follower
+and following list and count (and of the feed) until they are reactivated.
+"""
+
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -6,10 +12,10 @@ from actions.models import RELATIONS, JournalEntry, Rating
 from .models import Follow, User
 
 
-def count_of(model, field: str = "user"):
+def count_of(model, field: str = "user", **conditions):
     """The number of `model` rows pointing at the outer user, as a subquery."""
     rows = (
-        model.objects.filter(**{field: OuterRef("pk")})
+        model.objects.filter(**{field: OuterRef("pk")}, **conditions)
         .order_by()
         .values(field)
         .annotate(n=Count("*"))
@@ -25,8 +31,8 @@ def profiles(viewer: User | None = None):
         **counts,
         journal_count=count_of(JournalEntry),
         ratings_count=count_of(Rating),
-        followers_count=count_of(Follow, "followed"),
-        following_count=count_of(Follow, "follower"),
+        followers_count=count_of(Follow, "followed", follower__is_active=True),
+        following_count=count_of(Follow, "follower", followed__is_active=True),
     )
     if viewer is not None and viewer.is_authenticated:
         users = users.annotate(
@@ -39,14 +45,14 @@ def profiles(viewer: User | None = None):
 
 def followers_of(user: User):
     """The users following `user`, most recent first."""
-    return User.objects.filter(following_set__followed=user).order_by(
+    return User.objects.filter(is_active=True, following_set__followed=user).order_by(
         "-following_set__created_at", "-pk"
     )
 
 
 def followed_by(user: User):
     """The users `user` follows, most recent first."""
-    return User.objects.filter(follower_set__follower=user).order_by(
+    return User.objects.filter(is_active=True, follower_set__follower=user).order_by(
         "-follower_set__created_at", "-pk"
     )
 

@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -10,6 +10,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from . import selectors, services
+from .authentication import read_token, user_id_claim
 from .feed import ActivityFeed
 from .models import User
 from .serializers import (
@@ -58,16 +59,22 @@ class LogoutView(APIView):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            token = RefreshToken(serializer.validated_data["refresh"])
+            token = read_token(RefreshToken, serializer.validated_data["refresh"])
+            owner = user_id_claim(token)
         except TokenError as error:
             return Response({"refresh": [str(error)]}, status.HTTP_400_BAD_REQUEST)
-        if str(token.get("user_id")) != str(request.user.pk):
+        if owner != request.user.pk:
             return Response(
                 {"refresh": ["This refresh token belongs to another user."]},
                 status.HTTP_400_BAD_REQUEST,
             )
 
-        token.blacklist()
+        _, spent_now = token.blacklist()
+        if not spent_now:
+            # A refresh with the same token won the race and rotated it.
+            return Response(
+                {"refresh": ["Token is blacklisted"]}, status.HTTP_400_BAD_REQUEST
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -152,10 +159,23 @@ class GameListView(generics.ListAPIView):
 
 
 class FeedPagination(CursorPagination):
-    ordering = "-at"
+    ordering = "-position"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request):
+        """DRF's cursor, limited to the kind the feed makes: a position, no offset.
+
+        Positions are unique, so a link always names one and never needs an offset to
+        step over ties. DRF would read a cursor without a position (or text that
+        decodes to nothing) as the first page, and a forged offset of up to 1,000
+        would make every kind of activity read that many more rows.
+        """
+        cursor = super().decode_cursor(request)
+        if cursor is not None and (cursor.position is None or cursor.offset):
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
 
 
 class FeedView(generics.ListAPIView):

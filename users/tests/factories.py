@@ -1,6 +1,6 @@
 import factory
 
-from users.models import User
+from users.models import Follow, User
 
 PASSWORD = "correct-horse-battery"
 
@@ -13,3 +13,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"player{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
     password = factory.django.Password(PASSWORD)
+
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Follow
+
+    follower = factory.SubFactory(UserFactory)
+    followed = factory.SubFactory(UserFactory)
