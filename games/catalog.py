@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from itertools import islice
+from operator import attrgetter
 from pathlib import Path
 
 import ijson
@@ -200,14 +201,17 @@ def upsert_games(
             else:
                 game.is_placeholder = not complete
                 games[game.igdb] = game
+        # Rows in id order: two upserts that share games lock them in the same
+        # order, so they cannot deadlock each other.
+        rows = sorted(games.values(), key=attrgetter("igdb"))
         if fields:
             Game.objects.bulk_create(
-                games.values(),
+                rows,
                 update_conflicts=True,
                 unique_fields=["igdb"],
                 update_fields=[*fields, "updated_at"],
             )
         else:
-            Game.objects.bulk_create(games.values(), ignore_conflicts=True)
+            Game.objects.bulk_create(rows, ignore_conflicts=True)
         upserted += len(games)
     return upserted, skipped

@@ -7,6 +7,7 @@ malformed answer — surfaces as IGDBError, so callers have one thing to fall ba
 """
 
 import logging
+import time
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -25,6 +26,9 @@ REQUESTS_PER_SECOND = 4
 MAX_IN_FLIGHT = 8
 # How long a request may wait for the per-process rate limit before giving up.
 MAX_RATE_LIMIT_WAIT = 2
+RATE_LIMIT_BUCKET = "igdb"
+RETRIES = 2
+RETRY_BACKOFF = 0.2
 TOKEN_CACHE_KEY = "igdb:token"
 TOKEN_EXPIRY_MARGIN = 60
 COOLDOWN_CACHE_KEY = "igdb:cooldown"
@@ -75,18 +79,42 @@ def apicalypse(
     return " ".join(parts)
 
 
-def retry_policy() -> Retry:
+class MeteredRetry(Retry):
+    """A Retry that takes a turn in the rate limit before each retry.
+
+    requests-ratelimiter counts a request once, when the adapter sends it; without
+    this, the retries urllib3 makes underneath would go out uncounted, and a burst
+    of server errors would exceed IGDB's limit.
+    """
+
+    # The API adapter's limiter, set by IGDBClient; without one nothing is metered.
+    limiter = None
+
+    def new(self, **kw) -> "MeteredRetry":
+        retry = super().new(**kw)
+        retry.limiter = self.limiter
+        return retry
+
+    def sleep(self, response=None) -> None:
+        super().sleep(response)
+        if self.limiter is not None and not self.limiter.try_acquire(
+            RATE_LIMIT_BUCKET, blocking=True, timeout=MAX_RATE_LIMIT_WAIT
+        ):
+            raise IGDBError("IGDB rate limit not cleared for a retry")
+
+
+def retry_policy() -> MeteredRetry:
     """Retry refused connections and server errors a couple of times, quickly.
 
     Read timeouts are not retried (a slow IGDB would hold the request thread for
     several read timeouts), nor are 429s, which open a cool-down instead.
     """
-    return Retry(
-        total=2,
-        connect=2,
+    return MeteredRetry(
+        total=RETRIES,
+        connect=RETRIES,
         read=0,
-        status=2,
-        backoff_factor=0.2,
+        status=RETRIES,
+        backoff_factor=RETRY_BACKOFF,
         status_forcelist=(500, 502, 503, 504),
         allowed_methods=None,
         raise_on_status=False,
@@ -103,24 +131,32 @@ class IGDBClient:
         self.api_url = api_url.rstrip("/")
         self.token_url = token_url
         self.session = requests.Session()
-        self.session.mount(
-            self.api_url,
-            LimiterAdapter(
-                per_second=REQUESTS_PER_SECOND,
-                per_host=False,
-                max_delay=MAX_RATE_LIMIT_WAIT,
-                limit_statuses=(),
-                max_retries=retry_policy(),
-                pool_maxsize=MAX_IN_FLIGHT,
-                pool_block=True,
-            ),
+        retries = retry_policy()
+        api = LimiterAdapter(
+            per_second=REQUESTS_PER_SECOND,
+            per_host=False,
+            bucket_name=RATE_LIMIT_BUCKET,
+            max_delay=MAX_RATE_LIMIT_WAIT,
+            limit_statuses=(),
+            max_retries=retries,
+            pool_maxsize=MAX_IN_FLIGHT,
+            pool_block=True,
         )
+        retries.limiter = api.limiter
+        self.session.mount(self.api_url, api)
         self.session.mount(self.token_url, HTTPAdapter(max_retries=retry_policy()))
 
-    def query(self, endpoint: str, body: str) -> list[dict]:
-        """POST an Apicalypse query to an endpoint; the list of records it answers."""
-        if cache.get(COOLDOWN_CACHE_KEY):
+    def query(self, endpoint: str, body: str, *, wait: bool = False) -> list[dict]:
+        """POST an Apicalypse query to an endpoint; the list of records it answers.
+
+        During a cool-down after a 429 the query fails at once, or with `wait` (for
+        batch jobs, never for a request thread) sleeps until the cool-down is over.
+        """
+        cooldown = self.cooldown_remaining()
+        if cooldown and not wait:
             raise IGDBError("IGDB is rate limiting us; cooling down")
+        if cooldown:
+            time.sleep(cooldown)
 
         response = self.post(endpoint, body, self.token())
         if response.status_code == 401:
@@ -136,10 +172,12 @@ class IGDBClient:
             records = response.json()
         except ValueError as error:
             raise IGDBError(f"IGDB answered malformed JSON on {endpoint}") from error
+        # Every IGDB record has an integer id; answers are keyed and stored by it.
         if not isinstance(records, list) or not all(
-            isinstance(record, dict) for record in records
+            isinstance(record, dict) and type(record.get("id")) is int
+            for record in records
         ):
-            raise IGDBError(f"IGDB answered something other than a list on {endpoint}")
+            raise IGDBError(f"IGDB answered something other than records on {endpoint}")
         return records
 
     def post(self, endpoint: str, body: str, token: str) -> requests.Response:
@@ -191,7 +229,13 @@ class IGDBClient:
             seconds = int(retry_after) if retry_after else 1
         except ValueError:
             seconds = 1
-        cache.set(COOLDOWN_CACHE_KEY, True, min(max(seconds, 1), MAX_COOLDOWN))
+        seconds = min(max(seconds, 1), MAX_COOLDOWN)
+        cache.set(COOLDOWN_CACHE_KEY, time.time() + seconds, seconds)
+
+    def cooldown_remaining(self) -> float:
+        """Seconds until IGDB may be called again after a 429; 0 when it may now."""
+        until = cache.get(COOLDOWN_CACHE_KEY)
+        return max(until - time.time(), 0) if isinstance(until, float) else 0
 
 
 def is_configured() -> bool:

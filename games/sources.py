@@ -65,9 +65,12 @@ def answer(key: str, ttl: int, live, local):
         value = live()
     except igdb.IGDBError as error:
         outage(error)
-        fallback = cache.get(f"stale:{key}")
-        if fallback is None:
-            fallback = local()
+        # A stale copy is IGDB's own answer, even an empty one; an empty catalog
+        # answer only means the catalog does not know.
+        stale = cache.get(f"stale:{key}")
+        if stale is not None:
+            return stale
+        fallback = local()
         if not fallback:
             raise GamesUnavailable() from error
         return fallback

@@ -37,9 +37,8 @@ class Command(BaseCommand):
             disable=None,
         )
         for batch in progress:
-            body = igdb.apicalypse(fields=DETAIL_FIELDS, ids=batch, limit=len(batch))
             try:
-                records = client.query("games", body)
+                records = fetch(client, batch)
             except igdb.IGDBError as error:
                 logger.warning("sync batch of %s games failed: %s", len(batch), error)
                 failed += len(batch)
@@ -56,3 +55,18 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
+
+
+def fetch(client: igdb.IGDBClient, batch: list[int]) -> list[dict]:
+    """IGDB's records for a batch of ids, waiting out any cool-down after a 429.
+
+    A batch job can afford to wait, and without waiting one 429 would fail every
+    batch that follows within the cool-down.
+    """
+    body = igdb.apicalypse(fields=DETAIL_FIELDS, ids=batch, limit=len(batch))
+    try:
+        return client.query("games", body, wait=True)
+    except igdb.IGDBError:
+        if not client.cooldown_remaining():
+            raise
+    return client.query("games", body, wait=True)
