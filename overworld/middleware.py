@@ -1,3 +1,9 @@
+import logging
+import time
+
+logger = logging.getLogger("overworld.requests")
+
+
 def head_without_body(get_response):
     """Answer HEAD with the headers of GET and no body.
 
@@ -11,6 +17,31 @@ def head_without_body(get_response):
             length = len(response.content)
             response.content = b""
             response["Content-Length"] = str(length)
+        return response
+
+    return middleware
+
+
+def log_request(get_response):
+    """One line per request: method, path, status, duration and user id.
+
+    The path is logged without its query string, and nothing of headers or bodies,
+    so no token, password or review text ever reaches the log.
+    """
+
+    def middleware(request):
+        started = time.monotonic()
+        response = get_response(request)
+        milliseconds = (time.monotonic() - started) * 1000
+        user = getattr(request, "user", None)
+        logger.info(
+            "%s %s %s %.1fms user=%s",
+            request.method,
+            request.path,
+            response.status_code,
+            milliseconds,
+            user.pk if user is not None and user.is_authenticated else "-",
+        )
         return response
 
     return middleware

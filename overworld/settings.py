@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "overworld.middleware.log_request",
     "overworld.middleware.head_without_body",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -193,6 +194,11 @@ STORAGES = {
 APPEND_SLASH = False
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# Health checks come from inside the network, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SECURE_HSTS_SECONDS = env_count("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool(
     "DJANGO_SECURE_COOKIES", not DEBUG
 )
@@ -231,8 +237,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "overworld.pagination.PageNumberPagination",
     "EXCEPTION_HANDLER": "overworld.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    # Per client address (anonymous) or per user; the scopes guard the endpoints
+    # that guess passwords or mint tokens.
     "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("THROTTLE_ANON_RATE", "600/min"),
+        "user": env_rate("THROTTLE_USER_RATE", "1200/min"),
         "login": env_rate("THROTTLE_LOGIN_RATE", "10/min"),
+        "register": env_rate("THROTTLE_REGISTER_RATE", "30/hour"),
+        "refresh": env_rate("THROTTLE_REFRESH_RATE", "30/min"),
     },
     # Throttles tell clients apart by address. X-Forwarded-For is believed only as far
     # as the proxies in front of the app: anyone can send the header with a new address
@@ -264,6 +281,12 @@ LOGGING = {
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "loggers": {
+        # Client errors are answered, not logged; overworld.requests has every line.
+        "django.request": {"level": "ERROR"},
+        # urllib3 warns at every retry to IGDB; games.sources reports an outage once.
+        "urllib3.connectionpool": {"level": "ERROR"},
     },
     "root": {
         "handlers": ["console"],

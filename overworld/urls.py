@@ -1,8 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from overworld.health import healthz
+
 urlpatterns = [
+    re_path(r"^healthz/?$", healthz, name="healthz"),
     path("admin", RedirectView.as_view(url="/admin/", permanent=True)),
     path("admin/", admin.site.urls),
     path("api/users/", include("users.urls")),

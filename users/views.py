@@ -3,7 +3,6 @@ from rest_framework import generics, permissions, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -32,6 +31,7 @@ from .serializers import (
 class RegisterView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
+    throttle_scope = "register"
 
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
@@ -42,12 +42,12 @@ class RegisterView(APIView):
 
 class LoginView(TokenObtainPairView):
     serializer_class = LoginSerializer
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
 
 class RefreshView(TokenRefreshView):
     serializer_class = RefreshSerializer
+    throttle_scope = "refresh"
 
 
 class LogoutView(APIView):
