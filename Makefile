@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate catalog clean
+.PHONY: run serve test lint format clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,14 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_catalog --keep-existing
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production-like: gunicorn with gunicorn.conf.py (workers from the core count).
+# Needs the production environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, ...).
+serve: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py load_catalog --keep-existing
+	$(BIN)/gunicorn overworld.wsgi --config gunicorn.conf.py
 
 test: $(VENV)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
