@@ -1,5 +1,9 @@
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -51,3 +55,22 @@ def auth_client(user):
 @pytest.fixture
 def other_client(other_user):
     return bearer_client(other_user)
+
+
+def race(requests: list) -> list:
+    """Call each request in its own thread, all released at the same moment.
+
+    Each thread closes its own database connection when done; tests that race must
+    commit for real (django_db(transaction=True)) so that one thread sees another's.
+    """
+    barrier = threading.Barrier(len(requests))
+
+    def send(request):
+        try:
+            barrier.wait()
+            return request()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        return list(pool.map(send, requests))

@@ -4,16 +4,13 @@ Each thread has its own client and its own database connection, which it closes
 when done; the tests commit for real, so that one thread sees what another wrote.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from actions.models import Backlog, JournalEntry, Liked, Played, Rating, Wishlist
-from conftest import bearer_client
+from conftest import bearer_client, race
 from games.models import Game
 from games.tests.factories import GameFactory
 from users.tests.factories import UserFactory
@@ -22,21 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 8
 NEW_IGDB = 1942
-
-
-def race(requests: list) -> list:
-    """Call each request in its own thread, all released at the same moment."""
-    barrier = threading.Barrier(len(requests))
-
-    def send(request):
-        try:
-            barrier.wait()
-            return request()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
-        return list(pool.map(send, requests))
 
 
 def statuses(responses) -> list[int]:

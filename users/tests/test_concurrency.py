@@ -4,37 +4,19 @@ Each thread has its own client and its own database connection, which it closes
 when done; the tests commit for real, so that one thread sees what another wrote.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from itertools import cycle
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
-from conftest import bearer_client
+from conftest import bearer_client, race
 from users.models import Follow, User
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 8
-
-
-def race(requests: list) -> list:
-    """Call each request in its own thread, all released at the same moment."""
-    barrier = threading.Barrier(len(requests))
-
-    def send(request):
-        try:
-            barrier.wait()
-            return request()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
-        return list(pool.map(send, requests))
 
 
 def statuses(responses) -> list[int]:

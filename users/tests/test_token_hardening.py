@@ -1,38 +1,21 @@
 """Refresh tokens spent once under races, and well-signed tokens with odd claims."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from conftest import bearer_client
+from conftest import bearer_client, race
 from users.tests.factories import UserFactory
 
 RACERS = 8
 
 
-def race(requests):
-    """Run the callables at the same moment, each with its own client; their answers."""
-    barrier = threading.Barrier(len(requests))
-
-    def run(request):
-        try:
-            barrier.wait()
-            return request(APIClient())
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(len(requests)) as pool:
-        return list(pool.map(run, requests))
-
-
 def refresh_with(token):
-    def request(client):
-        return client.post(reverse("token-refresh"), {"refresh": token}, format="json")
+    def request():
+        return APIClient().post(
+            reverse("token-refresh"), {"refresh": token}, format="json"
+        )
 
     return request
 
@@ -52,7 +35,8 @@ def test_a_refresh_token_raced_against_its_logout_is_spent_once():
     refresh = RefreshToken.for_user(user)
     token, access = str(refresh), str(refresh.access_token)
 
-    def log_out(client):
+    def log_out():
+        client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
         return client.post(reverse("logout"), {"refresh": token}, format="json")
 
@@ -60,7 +44,7 @@ def test_a_refresh_token_raced_against_its_logout_is_spent_once():
 
     spent = [r for r in answers if r.status_code in (200, 204)]
     assert len(spent) == 1, [(r.status_code, r.data) for r in answers]
-    assert refresh_with(token)(APIClient()).status_code == 401
+    assert refresh_with(token)().status_code == 401
 
 
 def forged(token_class, user, **claims) -> str:
