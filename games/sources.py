@@ -21,6 +21,8 @@ LIST_TTL = 60 * 60
 STALE_TTL = 7 * 24 * 60 * 60
 OUTAGE_CACHE_KEY = "igdb:outage"
 OUTAGE_WINDOW = 5 * 60
+PROBE_CACHE_KEY = "igdb:probe"
+PROBE_INTERVAL = 10
 SEARCH_LIMIT = 20
 POPULAR_LIMIT = 20
 POPULARITY_TYPE_CACHE_KEY = "igdb:popularity-type"
@@ -62,6 +64,8 @@ def answer(key: str, ttl: int, live, local):
     if cached is not None:
         return cached
     try:
+        if not igdb_may_be_asked():
+            raise igdb.IGDBError("IGDB is unavailable; not asking until the next probe")
         value = live()
     except igdb.IGDBError as error:
         outage(error)
@@ -86,6 +90,16 @@ def found(value):
     if value is None:
         raise NotFound("No game with that IGDB id.")
     return value
+
+
+def igdb_may_be_asked() -> bool:
+    """Always, outside an outage. During one, a single request every PROBE_INTERVAL
+    seconds tries IGDB; the others answer from the fallback at once, so that a dead
+    or hanging IGDB holds up one request thread, not all of them.
+    """
+    return not cache.get(OUTAGE_CACHE_KEY) or cache.add(
+        PROBE_CACHE_KEY, True, PROBE_INTERVAL
+    )
 
 
 def outage(error: igdb.IGDBError) -> None:

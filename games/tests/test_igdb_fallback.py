@@ -10,7 +10,7 @@ import responses
 from django.core.cache import cache
 from django.urls import reverse
 
-from games import igdb
+from games import igdb, sources
 from games.models import Game
 from games.tests.factories import GameFactory
 from games.tests.helpers import DARK_SOULS, DAY, HOUR, calls_to, igdb_url
@@ -205,9 +205,11 @@ class TestOutageLog:
         assert len(outage_warnings(caplog)) == 1
 
         fail(mocked_igdb, {"json": [DARK_SOULS]})
+        cache.delete(sources.PROBE_CACHE_KEY)  # the time for the next probe has come
         api_client.get(reverse("game-backdrop", kwargs={"igdb": 2155}))
         fail(mocked_igdb, {"body": requests.ReadTimeout("read timed out")})
         api_client.get(reverse("game-search"), {"q": "celeste"})
+        cache.delete(sources.PROBE_CACHE_KEY)
         api_client.get(reverse("game-search"), {"q": "souls"})
 
         assert [record.getMessage() for record in outage_warnings(caplog)] == [
@@ -240,6 +242,33 @@ class TestOutageLog:
 
         assert (first.status_code, second.status_code) == (200, 200)
         assert len(outage_warnings(caplog)) == 1
+
+
+class TestCircuitBreaker:
+    def test_during_an_outage_one_request_per_interval_asks_igdb(
+        self, api_client, mocked_igdb, dark_souls_in_catalog, no_rate_limit
+    ):
+        fail(mocked_igdb, {"body": requests.ReadTimeout("read timed out")})
+
+        answers = [api_client.get(detail_url()) for _ in range(5)]
+
+        assert [r.status_code for r in answers] == [200] * 5
+        # The request that found the outage, and one probe; the rest never waited.
+        assert len(calls_to(mocked_igdb, "games")) == 2
+
+    def test_the_next_probe_after_the_interval_finds_igdb_back(
+        self, api_client, mocked_igdb, dark_souls_in_catalog, no_rate_limit
+    ):
+        fail(mocked_igdb, {"status": 500})
+        api_client.get(detail_url())
+        api_client.get(detail_url())
+        fail(mocked_igdb, {"json": [{**DARK_SOULS, "summary": "From IGDB."}]})
+        cache.delete(sources.PROBE_CACHE_KEY)
+
+        r = api_client.get(detail_url())
+
+        assert r.data["summary"] == "From IGDB.", r.data
+        assert cache.get(sources.OUTAGE_CACHE_KEY) is None
 
 
 WRITES = [
