@@ -6,7 +6,9 @@ when the cache is Redis. Every failure — connection, timeout, rate limit, serv
 malformed answer — surfaces as IGDBError, so callers have one thing to fall back on.
 """
 
+import json
 import logging
+import math
 import time
 from collections.abc import Iterable
 from functools import lru_cache
@@ -24,6 +26,7 @@ CONNECT_TIMEOUT = 3
 READ_TIMEOUT = 10
 REQUESTS_PER_SECOND = 4
 MAX_IN_FLIGHT = 8
+IGDB_ID_MAX = 2**31 - 1
 # How long a request may wait for the per-process rate limit before giving up.
 MAX_RATE_LIMIT_WAIT = 2
 RATE_LIMIT_BUCKET = "igdb"
@@ -31,6 +34,8 @@ RETRIES = 2
 RETRY_BACKOFF = 0.2
 TOKEN_CACHE_KEY = "igdb:token"
 TOKEN_EXPIRY_MARGIN = 60
+# Twitch app tokens last about 60 days; a longer promise is not believed.
+MAX_TOKEN_LIFETIME = 60 * 24 * 60 * 60
 COOLDOWN_CACHE_KEY = "igdb:cooldown"
 MAX_COOLDOWN = 60
 
@@ -103,6 +108,22 @@ class MeteredRetry(Retry):
             raise IGDBError("IGDB rate limit not cleared for a retry")
 
 
+def refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is out of range")
+    return number
+
+
+def strict_json(content: bytes):
+    """JSON as the standard defines it: no NaN or Infinity, no 1e999."""
+    return json.loads(content, parse_constant=refuse_constant, parse_float=finite_float)
+
+
 def retry_policy() -> MeteredRetry:
     """Retry refused connections and server errors a couple of times, quickly.
 
@@ -169,12 +190,14 @@ class IGDBClient:
         if response.status_code != 200:
             raise IGDBError(f"IGDB answered {response.status_code} on {endpoint}")
         try:
-            records = response.json()
-        except ValueError as error:
+            records = strict_json(response.content)
+        except (ValueError, RecursionError) as error:
             raise IGDBError(f"IGDB answered malformed JSON on {endpoint}") from error
         # Every IGDB record has an integer id; answers are keyed and stored by it.
         if not isinstance(records, list) or not all(
-            isinstance(record, dict) and type(record.get("id")) is int
+            isinstance(record, dict)
+            and type(record.get("id")) is int
+            and 0 < record["id"] <= IGDB_ID_MAX
             for record in records
         ):
             raise IGDBError(f"IGDB answered something other than records on {endpoint}")
@@ -212,13 +235,16 @@ class IGDBClient:
                 },
                 timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
             )
-            payload = response.json() if response.status_code == 200 else {}
-        except (requests.RequestException, ValueError) as error:
+            payload = strict_json(response.content) if response.ok else {}
+        except (requests.RequestException, ValueError, RecursionError) as error:
             raise IGDBError(f"Twitch token request failed: {error}") from error
 
+        if not isinstance(payload, dict):
+            payload = {}
         token, lifetime = payload.get("access_token"), payload.get("expires_in")
-        if not isinstance(token, str) or not isinstance(lifetime, int):
+        if not isinstance(token, str) or type(lifetime) is not int or lifetime <= 0:
             raise IGDBError(f"Twitch refused a token ({response.status_code})")
+        lifetime = min(lifetime, MAX_TOKEN_LIFETIME)
         cache.set(TOKEN_CACHE_KEY, token, max(lifetime - TOKEN_EXPIRY_MARGIN, 1))
         logger.info("IGDB token fetched, valid for %s s", lifetime)
         return token

@@ -1,6 +1,7 @@
 import unicodedata
 from collections.abc import Mapping
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from overworld.fields import IGDBIdField
@@ -22,7 +23,7 @@ def visible_text(value: str) -> None:
 def image_id_field():
     """An IGDB image id, which goes into image URLs: letters, digits, - and _."""
     return serializers.RegexField(
-        r"^[A-Za-z0-9_-]*$",
+        r"^[A-Za-z0-9_-]+$",
         max_length=64,
         required=False,
         allow_blank=True,
@@ -31,6 +32,11 @@ def image_id_field():
     )
 
 
+@extend_schema_serializer(
+    description="`name`, `slug`, `cover_id` and `backdrop_id` only serve to create "
+    "a game not in the database yet (then `name` is required); an existing game is "
+    "never changed."
+)
 class GameMetadataSerializer(serializers.Serializer):
     """Metadata a client may send along with a game it uses.
 
@@ -87,7 +93,67 @@ class GameSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Game
         fields = ["igdb", "name", "slug", "cover_id", "backdrop_id"]
+        read_only_fields = fields
 
 
 class SearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(max_length=255)
+
+
+# The answers of /api/games/ as games.shapes builds them, for the schema: the views
+# answer with those dicts as they are. Names follow IGDB's; null or [] where IGDB (or
+# the catalog) does not know.
+
+
+class IGDBImageSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    image_id = serializers.CharField()
+    url = serializers.URLField()
+
+
+class IGDBReferenceSerializer(serializers.Serializer):
+    """A genre, platform, theme or company."""
+
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+
+
+class IGDBInvolvedCompanySerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    company = IGDBReferenceSerializer(allow_null=True)
+    developer = serializers.BooleanField()
+    publisher = serializers.BooleanField()
+
+
+class IGDBGameSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The IGDB id.")
+    name = serializers.CharField(allow_null=True)
+    slug = serializers.CharField(allow_null=True)
+    first_release_date = serializers.IntegerField(
+        allow_null=True, help_text="Unix timestamp, as IGDB gives it."
+    )
+    cover = IGDBImageSerializer(allow_null=True)
+
+
+class IGDBGameDetailSerializer(IGDBGameSerializer):
+    summary = serializers.CharField(allow_null=True)
+    genres = IGDBReferenceSerializer(many=True)
+    platforms = IGDBReferenceSerializer(many=True)
+    screenshots = IGDBImageSerializer(many=True)
+    involved_companies = IGDBInvolvedCompanySerializer(many=True)
+    themes = IGDBReferenceSerializer(many=True)
+
+
+class IGDBPopularGameSerializer(IGDBGameSerializer):
+    popularity = serializers.FloatField(
+        allow_null=True,
+        help_text="IGDB's popularity, or the number of marks Overworld's users gave "
+        "the game when answering from the catalog.",
+    )
+
+
+class IGDBBackdropSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The IGDB id.")
+    name = serializers.CharField(allow_null=True)
+    slug = serializers.CharField(allow_null=True)
+    screenshots = IGDBImageSerializer(many=True)

@@ -3,20 +3,41 @@
 A record is a game as IGDB's v4 API returns it (`id` is the IGDB id, dates are Unix
 timestamps, images are objects with an `image_id`, expanded fields are nested). Records
 come from IGDB itself or from the local catalog; either way every answer gets the same
-keys, with null or [] for what is not known, and every image a ready `url`.
+keys, with null or [] for what is not known, and every image a ready `url`. Values
+of the wrong type (IGDB answering nonsense) are dropped as unknown.
 """
 
+import math
+import re
+
+IMAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 IMAGE_URL = "https://images.igdb.com/igdb/image/upload/{size}/{image_id}.jpg"
 COVER_SIZE = "t_cover_big"
 SCREENSHOT_SIZE = "t_screenshot_big"
 
 
+def text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def integer(value) -> int | None:
+    return value if type(value) is int else None
+
+
+def number(value) -> int | float | None:
+    if type(value) is float and math.isfinite(value):
+        return value
+    return integer(value)
+
+
 def image(value, size: str) -> dict | None:
-    if not isinstance(value, dict) or not isinstance(value.get("image_id"), str):
+    if not isinstance(value, dict):
         return None
-    image_id = value["image_id"]
+    image_id = text(value.get("image_id"))
+    if image_id is None or not IMAGE_ID.fullmatch(image_id):
+        return None
     return {
-        "id": value.get("id"),
+        "id": integer(value.get("id")),
         "image_id": image_id,
         "url": IMAGE_URL.format(size=size, image_id=image_id),
     }
@@ -34,7 +55,7 @@ def listed(values) -> list:
 def named(values) -> list[dict]:
     """Expanded references such as genres: [{"id", "name"}]."""
     return [
-        {"id": value.get("id"), "name": value.get("name")}
+        {"id": integer(value.get("id")), "name": text(value.get("name"))}
         for value in listed(values)
         if isinstance(value, dict)
     ]
@@ -43,7 +64,7 @@ def named(values) -> list[dict]:
 def company(involvement: dict) -> dict:
     maker = involvement.get("company")
     return {
-        "id": involvement.get("id"),
+        "id": integer(involvement.get("id")),
         "company": named([maker])[0] if isinstance(maker, dict) else None,
         "developer": bool(involvement.get("developer")),
         "publisher": bool(involvement.get("publisher")),
@@ -53,9 +74,9 @@ def company(involvement: dict) -> dict:
 def game_summary(record: dict) -> dict:
     return {
         "id": record["id"],
-        "name": record.get("name"),
-        "slug": record.get("slug"),
-        "first_release_date": record.get("first_release_date"),
+        "name": text(record.get("name")),
+        "slug": text(record.get("slug")),
+        "first_release_date": integer(record.get("first_release_date")),
         "cover": image(record.get("cover"), COVER_SIZE),
     }
 
@@ -63,7 +84,7 @@ def game_summary(record: dict) -> dict:
 def game_detail(record: dict) -> dict:
     return {
         **game_summary(record),
-        "summary": record.get("summary") or None,
+        "summary": text(record.get("summary")) or None,
         "genres": named(record.get("genres")),
         "platforms": named(record.get("platforms")),
         "screenshots": images(record.get("screenshots"), SCREENSHOT_SIZE),
@@ -79,11 +100,11 @@ def game_detail(record: dict) -> dict:
 def game_backdrop(record: dict) -> dict:
     return {
         "id": record["id"],
-        "name": record.get("name"),
-        "slug": record.get("slug"),
+        "name": text(record.get("name")),
+        "slug": text(record.get("slug")),
         "screenshots": images(record.get("screenshots"), SCREENSHOT_SIZE),
     }
 
 
 def popular_game(record: dict, popularity) -> dict:
-    return {**game_summary(record), "popularity": popularity}
+    return {**game_summary(record), "popularity": number(popularity)}

@@ -8,6 +8,7 @@ else from the local catalog, else a 503. Without credentials the catalog answers
 
 import hashlib
 import logging
+import threading
 
 from django.core.cache import cache
 from rest_framework.exceptions import APIException, NotFound
@@ -22,6 +23,11 @@ STALE_TTL = 7 * 24 * 60 * 60
 OUTAGE_CACHE_KEY = "igdb:outage"
 OUTAGE_WINDOW = 5 * 60
 PROBE_CACHE_KEY = "igdb:probe"
+# How many of a process's request threads may wait on IGDB at once; the others answer
+# from the fallback, so that a slow IGDB cannot take every thread (gunicorn.conf.py
+# gives each worker four).
+IGDB_WAITERS = 2
+WAITING_ON_IGDB = threading.BoundedSemaphore(IGDB_WAITERS)
 PROBE_INTERVAL = 10
 SEARCH_LIMIT = 20
 POPULAR_LIMIT = 20
@@ -63,26 +69,38 @@ def answer(key: str, ttl: int, live, local):
     cached = cache.get(key)
     if cached is not None:
         return cached
+    if not WAITING_ON_IGDB.acquire(blocking=False):
+        # Enough of this process's threads already wait on IGDB; keep this one free.
+        return fallback(key, local, igdb.IGDBError("all IGDB slots are busy"))
     try:
         if not igdb_may_be_asked():
             raise igdb.IGDBError("IGDB is unavailable; not asking until the next probe")
         value = live()
     except igdb.IGDBError as error:
         outage(error)
-        # A stale copy is IGDB's own answer, even an empty one; an empty catalog
-        # answer only means the catalog does not know.
-        stale = cache.get(f"stale:{key}")
-        if stale is not None:
-            return stale
-        fallback = local()
-        if not fallback:
-            raise GamesUnavailable() from error
-        return fallback
+        return fallback(key, local, error)
+    finally:
+        WAITING_ON_IGDB.release()
 
     recovered()
     value = found(value)
     cache.set(key, value, ttl)
     cache.set(f"stale:{key}", value, STALE_TTL)
+    return value
+
+
+def fallback(key: str, local, error: igdb.IGDBError):
+    """A stale copy of IGDB's answer, else the catalog's, else a 503.
+
+    A stale copy is IGDB's own answer, even an empty one; an empty catalog answer
+    only means the catalog does not know.
+    """
+    stale = cache.get(f"stale:{key}")
+    if stale is not None:
+        return stale
+    value = local()
+    if not value:
+        raise GamesUnavailable() from error
     return value
 
 
@@ -123,6 +141,11 @@ def fetch_games(*, fields, catalog_fields, limit, **query) -> list[dict]:
     return records
 
 
+def the_game(records: list[dict], game_id: int) -> dict | None:
+    """The record of the game asked for; IGDB answering another one is no answer."""
+    return next((record for record in records if record["id"] == game_id), None)
+
+
 def game_detail(game_id: int) -> dict:
     def live():
         records = fetch_games(
@@ -131,7 +154,8 @@ def game_detail(game_id: int) -> dict:
             ids=[game_id],
             limit=1,
         )
-        return shapes.game_detail(records[0]) if records else None
+        record = the_game(records, game_id)
+        return shapes.game_detail(record) if record else None
 
     def local():
         record = catalog.find(game_id)
@@ -148,7 +172,8 @@ def game_backdrop(game_id: int) -> dict:
             ids=[game_id],
             limit=1,
         )
-        return shapes.game_backdrop(records[0]) if records else None
+        record = the_game(records, game_id)
+        return shapes.game_backdrop(record) if record else None
 
     def local():
         record = catalog.find(game_id)

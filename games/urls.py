@@ -7,7 +7,9 @@ IGDB_ID = r"(?P<igdb>[0-9]{1,10})"
 urlpatterns = [
     optional_slash("search", views.GameSearchView.as_view(), "game-search"),
     optional_slash(
-        r"search/(?P<name>[^/]+)", views.GameSearchView.as_view(), "game-search-name"
+        r"search/(?P<name>[^/]+)",
+        views.GameNameSearchView.as_view(),
+        "game-search-name",
     ),
     optional_slash("popular", views.PopularGamesView.as_view(), "game-popular"),
     optional_slash(

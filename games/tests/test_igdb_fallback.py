@@ -13,7 +13,14 @@ from django.urls import reverse
 from games import igdb, sources
 from games.models import Game
 from games.tests.factories import GameFactory
-from games.tests.helpers import DARK_SOULS, DAY, HOUR, calls_to, igdb_url
+from games.tests.helpers import (
+    DARK_SOULS,
+    DAY,
+    HOUR,
+    TOKEN_URL,
+    calls_to,
+    igdb_url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +33,10 @@ FAILURES = [
     pytest.param({"status": 503}, id="503"),
     pytest.param({"body": "<html>Bad gateway</html>"}, id="malformed-json"),
     pytest.param({"json": [{"name": "Dark Souls"}]}, id="record-without-id"),
+    pytest.param({"json": [{"id": 2**70, "name": "Big"}]}, id="id-out-of-range"),
+    pytest.param({"body": '[{"id": 2155, "first_release_date": NaN}]'}, id="nan"),
+    pytest.param({"body": '[{"id": 2155, "first_release_date": 1e999}]'}, id="inf"),
+    pytest.param({"body": "[" * 100_000}, id="deeply-nested"),
 ]
 
 
@@ -242,6 +253,103 @@ class TestOutageLog:
 
         assert (first.status_code, second.status_code) == (200, 200)
         assert len(outage_warnings(caplog)) == 1
+
+
+class TestTokenAnswers:
+    @pytest.mark.parametrize(
+        "answer",
+        [
+            pytest.param({"json": []}, id="list"),
+            pytest.param({"json": "x"}, id="string"),
+            pytest.param({"json": {"access_token": "t"}}, id="no-lifetime"),
+            pytest.param({"json": {"access_token": "t", "expires_in": -5}}, id="past"),
+            pytest.param(
+                {"body": '{"access_token": "t", "expires_in": NaN}'}, id="nan"
+            ),
+            pytest.param({"status": 400, "json": {"message": "bad"}}, id="refused"),
+        ],
+    )
+    def test_a_token_answer_twitch_should_not_give_falls_back(
+        self, api_client, mocked_igdb, dark_souls_in_catalog, answer
+    ):
+        mocked_igdb.upsert(responses.POST, TOKEN_URL, **answer)
+
+        r = api_client.get(detail_url())
+
+        assert r.status_code == 200, r.data
+        assert r.data["name"] == "Dark Souls"
+
+    def test_an_endless_token_lifetime_is_cut_to_sixty_days(
+        self, api_client, mocked_igdb, dark_souls_in_catalog, monkeypatch
+    ):
+        lifetimes = []
+        monkeypatch.setattr(
+            cache, "set", lambda key, value, timeout=None: lifetimes.append(timeout)
+        )
+        mocked_igdb.upsert(
+            responses.POST,
+            TOKEN_URL,
+            json={"access_token": "t", "expires_in": 10**30},
+        )
+
+        igdb.get_client().token()
+
+        assert lifetimes == [igdb.MAX_TOKEN_LIFETIME - igdb.TOKEN_EXPIRY_MARGIN]
+
+
+class TestNonsenseFields:
+    def test_fields_of_the_wrong_type_are_answered_as_unknown(
+        self, api_client, mocked_igdb, no_rate_limit
+    ):
+        fail(
+            mocked_igdb,
+            {
+                "json": [
+                    {
+                        "id": 2155,
+                        "name": {"a": 1},
+                        "slug": ["dark-souls"],
+                        "first_release_date": 13.5,
+                        "cover": {"id": "x", "image_id": "../../etc/passwd"},
+                        "genres": [{"id": "12", "name": 5}],
+                    }
+                ]
+            },
+        )
+
+        r = api_client.get(detail_url())
+
+        assert r.status_code == 200, r.data
+        assert (r.data["name"], r.data["slug"], r.data["cover"]) == (None, None, None)
+        assert r.data["first_release_date"] is None
+        assert r.data["genres"] == [{"id": None, "name": None}]
+
+    def test_igdb_answering_another_game_is_not_taken_for_the_one_asked(
+        self, api_client, mocked_igdb, no_rate_limit
+    ):
+        fail(mocked_igdb, {"json": [{**DARK_SOULS, "id": 26226}]})
+
+        r = api_client.get(detail_url(2155))
+
+        assert r.status_code == 404, r.data
+
+
+class TestBusyThreads:
+    def test_when_enough_threads_wait_on_igdb_the_next_answers_at_once(
+        self, api_client, mocked_igdb, dark_souls_in_catalog
+    ):
+        fail(mocked_igdb, {"json": [{**DARK_SOULS, "summary": "From IGDB."}]})
+        for _ in range(sources.IGDB_WAITERS):
+            sources.WAITING_ON_IGDB.acquire()
+        try:
+            r = api_client.get(detail_url())
+        finally:
+            for _ in range(sources.IGDB_WAITERS):
+                sources.WAITING_ON_IGDB.release()
+
+        assert r.status_code == 200, r.data
+        assert r.data["summary"] is None
+        assert calls_to(mocked_igdb, "games") == []
 
 
 class TestCircuitBreaker:
