@@ -1,7 +1,9 @@
 import logging
 import time
+from urllib.parse import quote
 
 logger = logging.getLogger("overworld.requests")
+PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
 def head_without_body(get_response):
@@ -37,7 +39,8 @@ def log_request(get_response):
         logger.info(
             "%s %s %s %.1fms user=%s",
             request.method,
-            request.path,
+            # Percent-encoded again, so that a path cannot write lines into the log.
+            quote(request.path, safe=PATH_SAFE),
             response.status_code,
             milliseconds,
             user.pk if user is not None and user.is_authenticated else "-",

@@ -5,11 +5,16 @@ user id of "abc" or true, or an expiry beyond datetime's range, must be an inval
 token (401), not a server error or another user's session.
 """
 
+import re
+
+import jwt
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 
 USER_ID_MAX = 2**63 - 1
+# simplejwt writes 32 hexadecimal digits; the blacklist column holds 255 characters.
+JTI = re.compile(r"[A-Za-z0-9_-]{1,255}")
 
 
 def user_id_claim(token) -> int:
@@ -23,10 +28,21 @@ def user_id_claim(token) -> int:
 
 
 def read_token(token_class, raw_token):
-    """A token object, with claims that overflow datetime read as invalid."""
+    """A token object; TokenError for claims a well-made token cannot have.
+
+    The token id (jti) is looked up in and written to the blacklist tables before
+    anything else, so it is checked first, on the unverified payload.
+    """
+    try:
+        payload = jwt.decode(raw_token, options={"verify_signature": False})
+    except jwt.PyJWTError as error:
+        raise TokenError("Token is invalid") from error
+    jti = payload.get(api_settings.JTI_CLAIM) if isinstance(payload, dict) else None
+    if not isinstance(jti, str) or not JTI.fullmatch(jti):
+        raise TokenError("Token has no valid id")
     try:
         return token_class(raw_token)
-    except (OverflowError, ValueError, TypeError) as error:
+    except (OverflowError, ValueError, TypeError, KeyError) as error:
         raise TokenError("Token is invalid") from error
 
 

@@ -152,3 +152,32 @@ def test_every_view_is_throttled_by_default():
     names = [throttle.__name__ for throttle in api_settings.DEFAULT_THROTTLE_CLASSES]
 
     assert names == ["AnonRateThrottle", "UserRateThrottle", "ScopedRateThrottle"]
+
+
+@pytest.mark.django_db
+def test_without_redis_the_api_answers_503_not_500(api_client, settings):
+    settings.CACHES = NO_REDIS
+
+    r = api_client.get(reverse("game-popular"))
+
+    assert r.status_code == 503, r.content
+    assert "detail" in r.json()
+    caches["default"].close()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/games/search/x%0A2026-01-01 INFO forged line",
+        "/api/games/search/x%1B%5B31mred",
+        "/api/users/%00/",
+    ],
+)
+def test_a_path_cannot_write_lines_or_escapes_into_the_log(client, caplog, path):
+    caplog.set_level(logging.INFO, logger="overworld.requests")
+
+    client.get(path)
+
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "overworld.requests"]
+    assert line.isprintable(), line

@@ -66,6 +66,25 @@ BAD_CLAIMS = [
     pytest.param({"user_id": -1}, id="user-id-negative"),
     pytest.param({"exp": 2**70}, id="exp-overflow"),
 ]
+# A refresh token's id is looked up in, and written to, the blacklist.
+BAD_REFRESH_CLAIMS = [
+    *BAD_CLAIMS,
+    pytest.param({"jti": "x" * 1000}, id="jti-too-long"),
+    pytest.param({"jti": "a\u0000b"}, id="jti-nul"),
+    pytest.param({"jti": 5}, id="jti-number"),
+]
+
+
+@pytest.mark.django_db
+def test_refresh_token_without_an_id_is_a_401(api_client):
+    token = RefreshToken.for_user(UserFactory())
+    del token.payload["jti"]
+
+    r = api_client.post(
+        reverse("token-refresh"), {"refresh": str(token)}, format="json"
+    )
+
+    assert r.status_code == 401, r.data
 
 
 @pytest.mark.django_db
@@ -81,7 +100,7 @@ def test_access_token_with_malformed_claims_is_a_401(api_client, claims):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("claims", BAD_CLAIMS)
+@pytest.mark.parametrize("claims", BAD_REFRESH_CLAIMS)
 def test_refresh_token_with_malformed_claims_is_a_401(api_client, claims):
     token = forged(RefreshToken, UserFactory(), **claims)
 
@@ -91,7 +110,7 @@ def test_refresh_token_with_malformed_claims_is_a_401(api_client, claims):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("claims", BAD_CLAIMS)
+@pytest.mark.parametrize("claims", BAD_REFRESH_CLAIMS)
 def test_logout_with_malformed_refresh_claims_is_a_400(claims):
     user = UserFactory()
     token = forged(RefreshToken, user, **claims)
