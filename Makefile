@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint format clean
+.PHONY: run serve test lint format loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ serve: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Load and consistency test on PostgreSQL and Redis (both must already be running).
+loadtest: $(VENV)/.installed
+	$(BIN)/python loadtest/run.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
