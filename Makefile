@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint format loadtest clean
+.PHONY: run serve test lint format fuzz loadtest browser-test clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,17 @@ serve: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Contract fuzzing: schemathesis over every operation of the OpenAPI schema.
+fuzz: $(VENV)/.installed
+	$(BIN)/python fuzz/run.py
+
 # Load and consistency test on PostgreSQL and Redis (both must already be running).
 loadtest: $(VENV)/.installed
 	$(BIN)/python loadtest/run.py
+
+# Headless Chromium on another origin uses the API (installs Chromium if missing).
+browser-test:
+	browser/run
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -1,9 +1,14 @@
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
+import schemathesis
 from django.core.cache import cache
 from django.db import connection
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -74,3 +79,37 @@ def race(requests: list) -> list:
 
     with ThreadPoolExecutor(max_workers=len(requests)) as pool:
         return list(pool.map(send, requests))
+
+
+@pytest.fixture(scope="session")
+def openapi():
+    """The API's OpenAPI schema, as a client reads it from /api/schema/."""
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(document))
+
+
+@pytest.fixture(scope="session")
+def conforms(openapi):
+    """A check that an answer is one the schema describes for that operation.
+
+    The status code must be documented, and the body must match its schema: what
+    the contract fuzzer (fuzz/run.py) checks, for answers a test chose.
+    """
+    operations = schemathesis.openapi.from_dict(openapi)
+
+    def check(response, path: str, method: str = "GET") -> None:
+        operation = operations[path][method.upper()]
+        documented = openapi["paths"][path][method.lower()]["responses"]
+        assert str(response.status_code) in documented, (response.status_code, path)
+        operation.validate_response(
+            schemathesis.Response(
+                status_code=response.status_code,
+                headers={name: [value] for name, value in response.headers.items()},
+                content=response.content,
+                request=requests.Request(method, f"http://testserver{path}").prepare(),
+                elapsed=0,
+                verify=True,
+            )
+        )
+
+    return check

@@ -102,28 +102,32 @@ class JournalEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class JournalSerializer(serializers.BaseSerializer):
-    """A journal grouped by year, then month, as the clients show it.
+class JournalMonthSerializer(serializers.Serializer):
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    entries = JournalEntrySerializer(many=True)
+
+
+class JournalYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    months = JournalMonthSerializer(many=True)
+
+
+def journal_by_month(entries) -> list[dict]:
+    """Entries grouped by year, then month, as JournalYearSerializer shows them.
 
     Expects the entries already ordered newest first (date, then id, descending),
     so that grouping is one pass over one query.
     """
-
-    def to_representation(self, entries):
-        entry = JournalEntrySerializer()
-        return [
-            {
-                "year": year,
-                "months": [
-                    {
-                        "month": month,
-                        "entries": [entry.to_representation(e) for e in in_month],
-                    }
-                    for month, in_month in groupby(in_year, key=lambda e: e.date.month)
-                ],
-            }
-            for year, in_year in groupby(entries, key=lambda e: e.date.year)
-        ]
+    return [
+        {
+            "year": year,
+            "months": [
+                {"month": month, "entries": list(in_month)}
+                for month, in_month in groupby(in_year, key=lambda e: e.date.month)
+            ],
+        }
+        for year, in_year in groupby(entries, key=lambda e: e.date.year)
+    ]
 
 
 class JournalQuerySerializer(serializers.Serializer):

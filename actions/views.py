@@ -1,15 +1,24 @@
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from rest_framework import mixins, permissions, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from games.serializers import game_metadata
+from overworld.schema import EmptyObjectSerializer, ErrorSerializer
 
 from . import selectors, services
-from .models import JournalEntry, Rating
+from .models import RELATIONS, JournalEntry, Rating
 from .permissions import IsAuthorOrReadOnly
 from .serializers import (
     GameQuerySerializer,
@@ -17,11 +26,12 @@ from .serializers import (
     JournalEntryInputSerializer,
     JournalEntrySerializer,
     JournalQuerySerializer,
-    JournalSerializer,
+    JournalYearSerializer,
     RatingInputSerializer,
     RatingQuerySerializer,
     RatingSerializer,
     RelationInputSerializer,
+    journal_by_month,
 )
 
 # The last path segment of each relation endpoint, and the relation it sets.
@@ -31,6 +41,43 @@ RELATION_ACTIONS = {
     "backlog": "backlog",
     "wishlist": "wishlist",
 }
+
+
+RELATION_STATE = PolymorphicProxySerializer(
+    component_name="RelationStateOrNothing",
+    serializers=[
+        inline_serializer(
+            "RelationState",
+            {relation: serializers.BooleanField() for relation in RELATIONS},
+        ),
+        EmptyObjectSerializer,
+    ],
+    resource_type_field_name=None,
+    many=False,
+)
+RELATION_CHANGE = inline_serializer(
+    "RelationChange",
+    {
+        "game": serializers.IntegerField(),
+        "user": serializers.IntegerField(),
+        "action": serializers.ChoiceField(choices=list(RELATION_ACTIONS)),
+        "value": serializers.BooleanField(),
+        "removed_from_backlog": serializers.BooleanField(
+            required=False,
+            help_text="Only there, and true, when logging a game as played took "
+            "it out of the backlog.",
+        ),
+    },
+)
+RATING_OR_NOTHING = PolymorphicProxySerializer(
+    component_name="RatingOrNothing",
+    serializers=[RatingSerializer, EmptyObjectSerializer],
+    resource_type_field_name=None,
+)
+ENTRY_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
+NOT_THE_AUTHOR = OpenApiResponse(
+    ErrorSerializer, description="Only the author may change or delete an entry."
+)
 
 
 def validated(serializer_class, data, **kwargs):
@@ -44,11 +91,23 @@ class ActionViewSet(viewsets.ViewSet):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(
+        parameters=[GameQuerySerializer],
+        responses=RELATION_STATE,
+        description="The caller's marks on a game; `{}` for a game not in the "
+        "database.",
+    )
     def list(self, request):
         query = validated(GameQuerySerializer, request.query_params)
         state = selectors.relation_state(user=request.user, igdb=query["igdb"])
         return Response(state or {})
 
+    @extend_schema(
+        request=RelationInputSerializer,
+        responses=RELATION_CHANGE,
+        description="Set the mark to `value`, or toggle it without one. `log` is "
+        "the played mark.",
+    )
     @action(
         detail=False,
         methods=["post"],
@@ -81,11 +140,17 @@ class RatingView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(
+        parameters=[RatingQuerySerializer],
+        responses=RATING_OR_NOTHING,
+        description="The caller's rating; `{}` when there is none.",
+    )
     def get(self, request):
         query = validated(RatingQuerySerializer, request.query_params)
         rating = Rating.objects.filter(user=request.user, game_id=query["game"]).first()
         return Response(RatingSerializer(rating).data if rating else {})
 
+    @extend_schema(request=RatingInputSerializer, responses=RatingSerializer)
     def post(self, request):
         data = validated(RatingInputSerializer, request.data)
         rating = services.rating_set(
@@ -96,31 +161,59 @@ class RatingView(APIView):
         )
         return Response(RatingSerializer(rating).data)
 
+    @extend_schema(parameters=[RatingQuerySerializer], responses={204: None})
     def delete(self, request):
         query = validated(RatingQuerySerializer, request.query_params)
         services.rating_delete(user=request.user, igdb=query["game"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[ENTRY_ID]),
+    partial_update=extend_schema(parameters=[ENTRY_ID]),
+    destroy=extend_schema(
+        parameters=[ENTRY_ID], responses={204: None, 403: NOT_THE_AUTHOR}
+    ),
+)
 class JournalViewSet(
     mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
     """Journal entries: anyone reads them, only their author changes them."""
 
-    queryset = JournalEntry.objects.select_related("game")
+    # A deactivated user's entries are hidden with the rest of them.
+    queryset = JournalEntry.objects.filter(user__is_active=True).select_related("game")
     serializer_class = JournalEntrySerializer
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, IsAuthorOrReadOnly]
     lookup_value_regex = r"[0-9]+"
+    # The journal is grouped by month, not paginated.
+    pagination_class = None
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
+    @extend_schema(
+        parameters=[JournalQuerySerializer],
+        responses={
+            200: JournalYearSerializer(many=True),
+            404: OpenApiResponse(ErrorSerializer, description="No such user."),
+        },
+        description="A journal, grouped by year and month, newest first. Without "
+        "`username`, the caller's own.",
+    )
     def list(self, request):
         query = validated(JournalQuerySerializer, request.query_params)
         user = self.journal_owner(request, query.get("username"))
         entries = selectors.journal_entries(
             user=user, year=query.get("year"), limit=query.get("limit")
         )
-        return Response(JournalSerializer(entries).data)
+        return Response(
+            JournalYearSerializer(journal_by_month(entries), many=True).data
+        )
 
+    @extend_schema(
+        request=JournalEntryInputSerializer,
+        responses={200: JournalEntrySerializer},
+        description="Write an entry for a finished game. The game is marked played "
+        "and leaves the backlog; `liked` likes it, `rating` rates it.",
+    )
     def create(self, request):
         data = validated(JournalEntryInputSerializer, request.data)
         entry = services.journal_entry_create(
@@ -134,6 +227,10 @@ class JournalViewSet(
         )
         return Response(JournalEntrySerializer(entry).data)
 
+    @extend_schema(
+        request=JournalEntryFieldsSerializer,
+        responses={200: JournalEntrySerializer, 403: NOT_THE_AUTHOR},
+    )
     def partial_update(self, request, pk=None):
         entry = self.get_object()
         changes = validated(JournalEntryFieldsSerializer, request.data, partial=True)
@@ -143,7 +240,9 @@ class JournalViewSet(
     @staticmethod
     def journal_owner(request, username: str | None):
         if username is not None:
-            return get_object_or_404(get_user_model(), username__iexact=username)
+            return get_object_or_404(
+                get_user_model(), username__iexact=username, is_active=True
+            )
         if request.user.is_authenticated:
             return request.user
         raise ValidationError(

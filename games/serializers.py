@@ -32,11 +32,13 @@ def image_id_field():
     )
 
 
-@extend_schema_serializer(
-    description="`name`, `slug`, `cover_id` and `backdrop_id` only serve to create "
-    "a game not in the database yet (then `name` is required); an existing game is "
-    "never changed."
+METADATA_DESCRIPTION = (
+    "`name`, `slug`, `cover_id` and `backdrop_id` only serve to create a game not in "
+    "the database yet (then `name` is required); an existing game is never changed."
 )
+
+
+@extend_schema_serializer(description=METADATA_DESCRIPTION)
 class GameMetadataSerializer(serializers.Serializer):
     """Metadata a client may send along with a game it uses.
 
@@ -80,6 +82,9 @@ def game_metadata(validated: dict) -> dict:
     return {key: validated[key] for key in METADATA_FIELDS if key in validated}
 
 
+@extend_schema_serializer(
+    description=f"{METADATA_DESCRIPTION} `id`, IGDB's own name, is accepted for `igdb`."
+)
 class GameReferenceSerializer(GameMetadataSerializer):
     """A game given by its IGDB id as `igdb` (or `id`, IGDB's own name for it)."""
 

@@ -63,14 +63,26 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 DEVELOPMENT_SECRET_KEY = (
     "django-insecure-overworld-development-key-never-use-in-production"
 )
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+
+
+def is_weak_key(key: str) -> bool:
+    """Django's own test of a weak key, plus keys with spaces (text, not a key)."""
+    return (
+        key.startswith("django-insecure")
+        or len(key) < 50
+        or len(set(key)) < 5
+        or any(character.isspace() for character in key)
+    )
+
+
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set; it is required when DJANGO_DEBUG is off."
         )
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
-elif not DEBUG and (SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50):
+elif not DEBUG and is_weak_key(SECRET_KEY):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY is too weak: use at least 50 random characters when "
         "DJANGO_DEBUG is off."
@@ -89,6 +101,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "users",
     "games",
     "actions",
@@ -114,7 +128,7 @@ WSGI_APPLICATION = "overworld.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "overworld" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -127,8 +141,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=60,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -217,6 +232,8 @@ CORS_ALLOWED_ORIGINS = env_list(
     else [],
 )
 CORS_URLS_REGEX = r"^/api/.*$"
+# A front end on another origin reads this from a 429 to know when to try again.
+CORS_EXPOSE_HEADERS = ["Retry-After"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -237,6 +254,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "overworld.pagination.PageNumberPagination",
     "EXCEPTION_HANDLER": "overworld.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "overworld.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -266,12 +284,43 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 
+# The OpenAPI schema at /api/schema/, Swagger UI at /api/docs/, ReDoc at /api/redoc/.
+# The UIs' scripts and styles are served from this app (the sidecar), never a CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Overworld API",
+    "DESCRIPTION": (
+        "Letterboxd for video games: mark games played, liked, in the backlog or "
+        "wishlist, rate them, keep a journal, follow people. Games are identified "
+        "by their IGDB id. Send `Authorization: Bearer <access token>` (from "
+        "register or login) where an operation lists jwtAuth."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Separate request and response components, so that read-only fields are
+    # required in answers and absent from bodies.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "PREPROCESSING_HOOKS": ["overworld.schema.expand_choice_paths"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No validator badge: it would send the schema's address to swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
+
 IGDB_CLIENT_ID = os.environ.get("IGDB_CLIENT_ID", "")
 IGDB_CLIENT_SECRET = os.environ.get("IGDB_CLIENT_SECRET", "")
 IGDB_API_URL = os.environ.get("IGDB_API_URL", "https://api.igdb.com/v4")
 TWITCH_TOKEN_URL = os.environ.get(
     "TWITCH_TOKEN_URL", "https://id.twitch.tv/oauth2/token"
 )
+
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(
+        f"DJANGO_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, "
+        f"not {LOG_LEVEL!r}"
+    )
 
 LOGGING = {
     "version": 1,
@@ -285,11 +334,13 @@ LOGGING = {
     "loggers": {
         # Client errors are answered, not logged; overworld.requests has every line.
         "django.request": {"level": "ERROR"},
+        # A request with a Host header not allowed is answered 400, not logged.
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
         # urllib3 warns at every retry to IGDB; games.sources reports an outage once.
         "urllib3.connectionpool": {"level": "ERROR"},
     },
     "root": {
         "handlers": ["console"],
-        "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper(),
+        "level": LOG_LEVEL,
     },
 }

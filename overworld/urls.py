@@ -1,13 +1,30 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 
-from overworld.health import healthz
+from overworld.health import HealthView
+from overworld.routers import optional_slash
 
 urlpatterns = [
-    re_path(r"^healthz/?$", healthz, name="healthz"),
+    re_path(r"^healthz/?$", HealthView.as_view(), name="healthz"),
     path("admin", RedirectView.as_view(url="/admin/", permanent=True)),
     path("admin/", admin.site.urls),
+    optional_slash("api/schema", SpectacularAPIView.as_view(), "schema"),
+    optional_slash(
+        "api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "swagger-ui"
+    ),
+    optional_slash(
+        "api/redoc",
+        SpectacularRedocView.as_view(
+            url_name="schema", template_name="overworld/redoc.html"
+        ),
+        "redoc",
+    ),
     path("api/users/", include("users.urls")),
     path("api/games/", include("games.urls")),
     path("api/", include("actions.urls")),

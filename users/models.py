@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+# A username in a URL: what ASCIIUsernameValidator allows, at most 150 characters.
+USERNAME_PATTERN = r"[A-Za-z0-9.@+_-]{1,150}"
 # Usernames that would shadow the fixed paths under /api/users/.
 RESERVED_USERNAMES = frozenset(
     {

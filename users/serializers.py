@@ -1,6 +1,7 @@
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
 from rest_framework_simplejwt.serializers import (
@@ -12,9 +13,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from actions.serializers import JournalEntrySerializer
 from games.models import Game
-from games.serializers import GameSummarySerializer
 
 from .authentication import read_token, user_id_claim
+from .feed import SOURCES
 from .models import RESERVED_USERNAMES, User
 
 PASSWORD_MAX_LENGTH = 256
@@ -28,13 +29,19 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AuthSerializer(serializers.Serializer):
+    """What register and login answer: the user and a new pair of tokens."""
+
+    user = UserSerializer()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
 def tokens_for(user: User) -> dict:
     refresh = RefreshToken.for_user(user)
-    return {
-        "user": UserSerializer(user).data,
-        "access": str(refresh.access_token),
-        "refresh": str(refresh),
-    }
+    return AuthSerializer(
+        {"user": user, "access": str(refresh.access_token), "refresh": str(refresh)}
+    ).data
 
 
 def email_taken(email: str, exclude: User | None = None) -> bool:
@@ -157,6 +164,10 @@ class UserReferenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(
+    description="`email` is there for the user themself only, `is_following` for "
+    "an authenticated caller only."
+)
 class ProfileSerializer(serializers.ModelSerializer):
     """A public profile; expects a user from users.selectors.profiles()."""
 
@@ -168,7 +179,9 @@ class ProfileSerializer(serializers.ModelSerializer):
     ratings_count = serializers.IntegerField()
     followers_count = serializers.IntegerField()
     following_count = serializers.IntegerField()
-    is_following = serializers.BooleanField()
+    # Shown to some callers only (see get_fields), so not required in the schema.
+    email = serializers.EmailField(required=False)
+    is_following = serializers.BooleanField(required=False)
 
     class Meta:
         model = User
@@ -193,8 +206,13 @@ class ProfileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_fields(self):
-        """Email for the user themself only, is_following for logged-in callers only."""
+        """Email for the user themself only, is_following for logged-in callers only.
+
+        Without a user to show (as when the schema is made), every field.
+        """
         fields = super().get_fields()
+        if self.instance is None:
+            return fields
         viewer = self.context["request"].user
         if not viewer.is_authenticated:
             del fields["is_following"]
@@ -206,6 +224,7 @@ class ProfileSerializer(serializers.ModelSerializer):
 TWITTER_HANDLE = r"^@?[A-Za-z0-9_]{1,15}$"
 
 
+@extend_schema_serializer(description="Any of these fields; others are ignored.")
 class ProfileUpdateSerializer(serializers.Serializer):
     """The profile fields a user may change; anything else in the body is ignored."""
 
@@ -239,12 +258,12 @@ class FollowSerializer(serializers.Serializer):
 class GameListItemSerializer(serializers.Serializer):
     """A game in one of a user's lists, with when it was added; from a relation row."""
 
-    game = GameSummarySerializer()
+    igdb = serializers.IntegerField(source="game.igdb")
+    name = serializers.CharField(source="game.name")
+    slug = serializers.CharField(source="game.slug")
+    cover_id = serializers.CharField(source="game.cover_id")
+    backdrop_id = serializers.CharField(source="game.backdrop_id")
     added_at = serializers.DateTimeField(source="created_at")
-
-    def to_representation(self, row):
-        data = super().to_representation(row)
-        return {**data.pop("game"), **data}
 
 
 class FeedGameSerializer(serializers.ModelSerializer):
@@ -256,7 +275,7 @@ class FeedGameSerializer(serializers.ModelSerializer):
 
 class ActivitySerializer(serializers.Serializer):
     user = UserReferenceSerializer()
-    verb = serializers.CharField()
+    verb = serializers.ChoiceField(choices=list(SOURCES))
     game = FeedGameSerializer()
     at = serializers.DateTimeField()
     entry = JournalEntrySerializer(allow_null=True)

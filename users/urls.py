@@ -1,8 +1,9 @@
 from overworld.routers import optional_slash
 
 from . import views
+from .models import USERNAME_PATTERN
 
-USERNAME = r"(?P<username>[A-Za-z0-9.@+_-]{1,150})"
+USERNAME = rf"(?P<username>{USERNAME_PATTERN})"
 
 urlpatterns = [
     optional_slash("register", views.RegisterView.as_view(), "register"),

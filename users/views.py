@@ -1,5 +1,12 @@
 from django.shortcuts import get_object_or_404
-from rest_framework import generics, permissions, status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -8,12 +15,15 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from overworld.schema import ErrorSerializer
+
 from . import selectors, services
 from .authentication import read_token, user_id_claim
 from .feed import ActivityFeed
-from .models import User
+from .models import RESERVED_USERNAMES, USERNAME_PATTERN, User
 from .serializers import (
     ActivitySerializer,
+    AuthSerializer,
     FollowSerializer,
     GameListItemSerializer,
     LoginSerializer,
@@ -33,6 +43,7 @@ class RegisterView(APIView):
     authentication_classes = []
     throttle_scope = "register"
 
+    @extend_schema(request=RegisterSerializer, responses={201: AuthSerializer})
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -40,11 +51,36 @@ class RegisterView(APIView):
         return Response(tokens_for(user), status=status.HTTP_201_CREATED)
 
 
+WRONG_TOKEN = OpenApiResponse(
+    ErrorSerializer, description="The refresh token is invalid, expired or spent."
+)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        description="Trade a username and password for the user and a pair of "
+        "tokens. Throttled per client.",
+        request=LoginSerializer,
+        responses={
+            200: AuthSerializer,
+            401: OpenApiResponse(
+                ErrorSerializer, description="Wrong username or password."
+            ),
+        },
+    )
+)
 class LoginView(TokenObtainPairView):
     serializer_class = LoginSerializer
     throttle_scope = "login"
 
 
+@extend_schema_view(
+    post=extend_schema(
+        description="Trade a refresh token for a new pair; the old refresh token "
+        "can never be used again.",
+        responses={200: RefreshSerializer, 401: WRONG_TOKEN},
+    )
+)
 class RefreshView(TokenRefreshView):
     serializer_class = RefreshSerializer
     throttle_scope = "refresh"
@@ -55,6 +91,7 @@ class LogoutView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(request=LogoutSerializer, responses={204: None})
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -90,6 +127,19 @@ def active_user_or_404(username: str) -> User:
     return get_object_or_404(User, username__iexact=username, is_active=True)
 
 
+# /api/users/user/, feed/, login/ and the other fixed paths are not profiles.
+PROFILE_USERNAME = OpenApiParameter(
+    "username",
+    {
+        "type": "string",
+        "pattern": f"^{USERNAME_PATTERN}$",
+        "not": {"enum": sorted(RESERVED_USERNAMES)},
+    },
+    OpenApiParameter.PATH,
+)
+
+
+@extend_schema_view(get=extend_schema(parameters=[PROFILE_USERNAME]))
 class ProfileView(generics.RetrieveAPIView):
     serializer_class = ProfileSerializer
     permission_classes = [permissions.AllowAny]
@@ -104,6 +154,7 @@ class ProfileView(generics.RetrieveAPIView):
 class ProfileUpdateView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(request=ProfileUpdateSerializer, responses=ProfileSerializer)
     def patch(self, request):
         serializer = ProfileUpdateSerializer(
             data=request.data, partial=True, context={"request": request}
@@ -121,6 +172,21 @@ class FollowView(APIView):
     permission_classes = [permissions.IsAuthenticated]
     following = True
 
+    @extend_schema(
+        description="Follow the user named in the body (`unfollow/`: stop "
+        "following them). Doing it twice changes nothing.",
+        request=FollowSerializer,
+        responses={
+            200: inline_serializer(
+                "FollowState",
+                {
+                    "username": serializers.CharField(),
+                    "following": serializers.BooleanField(),
+                },
+            ),
+            404: OpenApiResponse(ErrorSerializer, description="No such user."),
+        },
+    )
     def post(self, request):
         serializer = FollowSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

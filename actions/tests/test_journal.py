@@ -639,3 +639,15 @@ def test_put_is_not_allowed_on_an_entry(auth_client, entry):
     assert r.status_code == 405, r.data
     entry.refresh_from_db()
     assert entry.date == datetime.date(2022, 3, 4)
+
+
+@pytest.mark.django_db
+def test_a_deactivated_users_journal_is_hidden(api_client):
+    entry = JournalEntryFactory()
+    entry.user.is_active = False
+    entry.user.save()
+
+    journal = api_client.get(reverse("journal-list"), {"username": entry.user.username})
+    one = api_client.get(reverse("journal-detail", args=[entry.pk]))
+
+    assert (journal.status_code, one.status_code) == (404, 404)

@@ -303,3 +303,11 @@ def test_deeply_nested_json_is_a_parse_error(auth_client, opening):
 
     assert r.status_code == 400, r.content
     assert "detail" in r.json()
+
+
+@pytest.mark.django_db
+def test_retry_after_is_exposed_to_front_ends_on_another_origin(api_client):
+    r = api_client.get(reverse("game-popular"), HTTP_ORIGIN="http://localhost:5173")
+
+    assert r["Access-Control-Allow-Origin"] == "http://localhost:5173"
+    assert "retry-after" in r["Access-Control-Expose-Headers"].lower()

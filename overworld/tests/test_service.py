@@ -72,6 +72,15 @@ def test_healthz_is_503_when_the_database_does_not_answer(client, monkeypatch):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("accept", ["text/plain", "text/html", "*/*"])
+def test_healthz_answers_json_whatever_the_probe_accepts(client, accept):
+    r = client.get("/healthz", HTTP_ACCEPT=accept)
+
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
 def test_healthz_is_never_throttled(client, monkeypatch):
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "2/min")
 

@@ -56,7 +56,11 @@ def test_manage_py_refuses_to_start_without_secret_key():
     [
         pytest.param("short-but-secret", id="short"),
         pytest.param("django-insecure-" + secrets.token_urlsafe(50), id="insecure"),
-        pytest.param(" " * 10, id="blank"),
+        pytest.param("a" * 50, id="one-letter"),
+        pytest.param(
+            "paste the key from: python3 -c import secrets print token_urlsafe 50",
+            id="words",
+        ),
     ],
 )
 def test_production_with_weak_secret_key_refuses_to_start(key):
@@ -91,6 +95,7 @@ def test_development_starts_without_a_secret_key():
         ("DJANGO_NUM_PROXIES", "one"),
         ("THROTTLE_LOGIN_RATE", "abc"),
         ("THROTTLE_LOGIN_RATE", "10/fortnight"),
+        ("DJANGO_LOG_LEVEL", "verbose"),
     ],
 )
 def test_unreadable_variable_refuses_to_start(variable, value):
@@ -105,3 +110,20 @@ def test_log_level_is_read_in_any_case(level):
     run = start({"DJANGO_DEBUG": "1", "DJANGO_LOG_LEVEL": level})
 
     assert run.returncode == 0, run.stderr
+
+
+def test_empty_database_url_means_the_default_sqlite_file():
+    run = start(
+        {"DJANGO_DEBUG": "1", "DATABASE_URL": ""},
+        [sys.executable, "manage.py", "check", "--database", "default"],
+    )
+
+    assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.parametrize("key", [" " * 10, " " * 63, "\t\n"])
+def test_blank_secret_key_counts_as_not_set(key):
+    run = start({"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": key})
+
+    assert run.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in last_line(run.stderr)
