@@ -355,9 +355,7 @@ def throttled_logins(browser, throttled_api, pages):
     return answers
 
 
-def test_a_throttled_answer_is_readable(throttled_logins):
+# One test: the throttled server allows one login a minute, for the whole session.
+def test_a_throttled_answer_and_its_retry_after_are_readable(throttled_logins):
     assert "detail" in throttled_logins[1]["body"]
-
-
-def test_retry_after_is_readable_from_another_origin(throttled_logins):
     assert int(throttled_logins[1]["retryAfter"]) > 0
