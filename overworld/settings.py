@@ -171,6 +171,8 @@ CACHES = {
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # Several deployments may share one Redis.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "overworld"),
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -330,12 +332,16 @@ LOGGING = {
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "discard": {"class": "logging.NullHandler"},
     },
     "loggers": {
         # Client errors are answered, not logged; overworld.requests has every line.
         "django.request": {"level": "ERROR"},
         # A request with a Host header not allowed is answered 400, not logged.
-        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        "django.security.DisallowedHost": {
+            "handlers": ["discard"],
+            "propagate": False,
+        },
         # urllib3 warns at every retry to IGDB; games.sources reports an outage once.
         "urllib3.connectionpool": {"level": "ERROR"},
     },

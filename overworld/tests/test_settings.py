@@ -127,3 +127,39 @@ def test_blank_secret_key_counts_as_not_set(key):
 
     assert run.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in last_line(run.stderr)
+
+
+@pytest.mark.parametrize(
+    ("environment", "prefix"),
+    [({}, "overworld"), ({"CACHE_KEY_PREFIX": "staging"}, "staging")],
+)
+def test_redis_keys_carry_the_deployments_prefix(environment, prefix):
+    show = (
+        "import django; django.setup(); from django.core.cache import cache; "
+        "print(cache.make_key('x'))"
+    )
+    run = start(
+        {"DJANGO_DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/9", **environment},
+        [sys.executable, "-c", show],
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == f"{prefix}:1:x"
+
+
+def test_a_disallowed_host_is_not_logged():
+    request = (
+        "import django; django.setup(); from django.test import Client; "
+        "print(Client(HTTP_HOST='evil.example').get('/api/games/popular/').status_code)"
+    )
+    run = start(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+        },
+        [sys.executable, "-c", request],
+    )
+
+    assert run.stdout.strip() == "400", run.stderr
+    assert "Traceback" not in run.stderr and "Invalid HTTP_HOST" not in run.stderr
