@@ -12,6 +12,7 @@ its schema fails the run. The server and the database are removed however it end
 
 import argparse
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import requests
 
+logger = logging.getLogger("fuzz")
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
@@ -194,14 +196,14 @@ def run_schemathesis(base, workdir, seeded, options) -> int:
     try:
         return subprocess.run(command, cwd=workdir, timeout=options.timeout).returncode
     except subprocess.TimeoutExpired:
-        print(f"schemathesis did not finish within {options.timeout} s", flush=True)
+        logger.error("schemathesis did not finish within %s s", options.timeout)
         return 1
 
 
 def show_server_errors(log: Path) -> None:
     text = log.read_text(errors="replace")
     if "Traceback" in text or " ERROR " in text:
-        print("\n== Server errors\n" + text[-20000:], flush=True)
+        logger.error("\n== Server errors\n%s", text[-20000:])
 
 
 def main() -> int:
@@ -256,4 +258,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
     sys.exit(main())

@@ -27,6 +27,7 @@ import argparse
 import contextlib
 import csv
 import json
+import logging
 import math
 import multiprocessing
 import os
@@ -67,12 +68,15 @@ THROTTLES = {
 }
 
 
+logger = logging.getLogger("loadtest")
+
+
 class SetupError(Exception):
     """The test could not be run at all (as opposed to a server that failed it)."""
 
 
 def log(message: str) -> None:
-    print(f"[loadtest] {message}", flush=True)
+    logger.info("[loadtest] %s", message)
 
 
 # -- the environment -----------------------------------------------------------------
@@ -729,13 +733,15 @@ def main() -> int:
         try:
             write_report(run)
         finally:
-            print(
-                f"loadtest: {run['verdict']}: {run['summary']} "
-                f"(report: {REPORT.relative_to(ROOT)})",
-                flush=True,
+            logger.info(
+                "loadtest: %s: %s (report: %s)",
+                run["verdict"],
+                run["summary"],
+                REPORT.relative_to(ROOT),
             )
     return status
 
 
 if __name__ == "__main__":
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
     sys.exit(main())
