@@ -32,72 +32,44 @@ import math
 import multiprocessing
 import os
 import re
-import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-VENV = ROOT / ".venv"
-PYTHON = VENV / "bin" / "python"
+sys.path.insert(0, str(HERE.parent))
+
+from harness.stack import (  # noqa: E402 (the project's root is on the path now)
+    HOST,
+    ROOT,
+    UNTHROTTLED,
+    VENV,
+    Resources,
+    SetupError,
+    check_postgres,
+    check_redis,
+    free_port,
+    git_revision,
+    manage,
+    pip_install,
+    reexec_in_venv,
+    server_env,
+    wait_healthy,
+    wait_with_usage,
+)
+
 OUTPUT = HERE / ".output"
 REPORT = HERE / "report.md"
-
-HOST = "127.0.0.1"
-PG_URL = f"postgres://postgres@{HOST}:5432"
-REDIS_PORT = 6379
-# A claim on a Redis database number, so that two runs never share (and flush) one.
-REDIS_CLAIM_KEY = "overworld-loadtest:claimed-by"
 STOP_TIMEOUT = 30  # seconds locust gives each user to finish the task it is in
-
-# Everything comes from one address, 127.0.0.1, and one process: at the production
-# rates the per-address throttles would answer 429 after 10 logins a minute and 30
-# registrations an hour, and the test would measure the throttle. They are raised far
-# above the load instead, so the throttle classes still run (and keep their counters in
-# Redis, as in production) without ever refusing a request.
-UNTHROTTLED = "1000000/min"
-THROTTLES = {
-    f"THROTTLE_{scope}_RATE": UNTHROTTLED
-    for scope in ("ANON", "USER", "LOGIN", "REGISTER", "REFRESH")
-}
-
 
 logger = logging.getLogger("loadtest")
 
 
-class SetupError(Exception):
-    """The test could not be run at all (as opposed to a server that failed it)."""
-
-
 def log(message: str) -> None:
     logger.info("[loadtest] %s", message)
-
-
-# -- the environment -----------------------------------------------------------------
-
-
-def reexec_in_venv() -> None:
-    """Run under the project's .venv (create it if there is none)."""
-    if Path(sys.prefix).resolve() == VENV.resolve():
-        return
-    if not PYTHON.exists():
-        log("creating .venv")
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        pip_install(ROOT / "requirements.txt")
-    os.execv(str(PYTHON), [str(PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
-
-
-def pip_install(requirements: Path) -> None:
-    subprocess.run(
-        [str(PYTHON), "-m", "pip", "install", "--quiet", "-r", str(requirements)],
-        check=True,
-    )
 
 
 def ensure_locust() -> str:
@@ -112,170 +84,6 @@ def ensure_locust() -> str:
         pip_install(HERE / "requirements.txt")
         found = version("locust")
     return found
-
-
-def check_services() -> None:
-    import psycopg
-    import redis
-
-    try:
-        with psycopg.connect(f"{PG_URL}/postgres", connect_timeout=5):
-            pass
-    except psycopg.Error as error:
-        raise SetupError(f"PostgreSQL is not reachable at {PG_URL}: {error}") from None
-    try:
-        redis.Redis(host=HOST, port=REDIS_PORT, socket_timeout=5).ping()
-    except redis.RedisError as error:
-        raise SetupError(
-            f"Redis is not reachable at {HOST}:{REDIS_PORT}: {error}"
-        ) from None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-class Resources:
-    """What the run creates outside this folder, and its removal."""
-
-    def __init__(self, run_id: str):
-        self.run_id = run_id
-        self.database: str | None = None
-        self.redis_db: int | None = None
-        self.processes: list[subprocess.Popen] = []
-
-    def create_database(self) -> str:
-        import psycopg
-
-        name = f"overworld_loadtest_{self.run_id}"
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        self.database = name
-        return name
-
-    def claim_redis_db(self) -> int:
-        import redis
-
-        # Database 0 is everybody's default; take the highest empty one.
-        for number in range(15, 0, -1):
-            client = redis.Redis(host=HOST, port=REDIS_PORT, db=number)
-            try:
-                if client.dbsize() == 0 and client.set(
-                    REDIS_CLAIM_KEY, self.run_id, nx=True, ex=6 * 3600
-                ):
-                    self.redis_db = number
-                    return number
-            except redis.ResponseError:
-                continue  # a server with fewer databases
-        raise SetupError("no empty Redis database (1-15) to use")
-
-    def stop_process(self, process: subprocess.Popen, grace: float = 30) -> None:
-        """SIGTERM to the process group, then SIGKILL if it lingers."""
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                log(f"pid {process.pid} did not stop in {grace:.0f} s: killing it")
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        if process in self.processes:
-            self.processes.remove(process)
-
-    def cleanup(self) -> None:
-        for process in list(self.processes):
-            self.stop_process(process)
-        if self.database:
-            import psycopg
-
-            try:
-                with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
-                    conn.execute(
-                        f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'
-                    )
-                self.database = None
-            except psycopg.Error as error:
-                log(f"could not drop database {self.database}: {error}")
-        if self.redis_db is not None:
-            import redis
-
-            try:
-                redis.Redis(host=HOST, port=REDIS_PORT, db=self.redis_db).flushdb()
-                self.redis_db = None
-            except redis.RedisError as error:
-                log(f"could not flush Redis database {self.redis_db}: {error}")
-
-
-def server_env(database: str, redis_db: int, port: int) -> dict:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": f"{PG_URL}/{database}",
-            "REDIS_URL": f"redis://{HOST}:{REDIS_PORT}/{redis_db}",
-            # Production settings, with a key made for this run.
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost",
-            # Plain HTTP on the loopback: no TLS to redirect to, no proxy in front.
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_SECURE_PROXY_SSL_HEADER": "0",
-            "DJANGO_NUM_PROXIES": "0",
-            "DJANGO_LOG_LEVEL": "INFO",
-            # Games come from the local catalog: no request ever leaves the machine.
-            "IGDB_CLIENT_ID": "",
-            "IGDB_CLIENT_SECRET": "",
-            "GUNICORN_BIND": f"{HOST}:{port}",
-            "PYTHONUNBUFFERED": "1",
-            **THROTTLES,
-        }
-    )
-    return env
-
-
-def manage(env: dict, *args: str, logfile) -> None:
-    logfile.write(f"$ manage.py {' '.join(args)}\n")
-    logfile.flush()
-    result = subprocess.run(
-        [str(PYTHON), "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=logfile,
-        stderr=subprocess.STDOUT,
-    )
-    if result.returncode:
-        raise SetupError(f"manage.py {args[0]} failed; see {logfile.name}")
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SetupError("gunicorn exited while starting; see its log")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise SetupError(f"gunicorn did not answer {url} in {timeout:.0f} s")
-
-
-def wait_with_usage(process: subprocess.Popen, timeout: float) -> tuple[int, float]:
-    """Wait for a child: its exit code and the CPU seconds it and its children used."""
-    deadline = time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            process.returncode = os.waitstatus_to_exitcode(status)
-            return process.returncode, usage.ru_utime + usage.ru_stime
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        time.sleep(0.2)
 
 
 # -- the results -----------------------------------------------------------------------
@@ -372,27 +180,6 @@ def stats_from_csv(prefix: Path) -> tuple[list[dict], list[dict]]:
         for r in rows(Path(f"{prefix}_failures.csv"))
     ]
     return stats, errors
-
-
-def git_revision() -> str:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{commit}{' with uncommitted changes' if dirty else ''}"
 
 
 def fenced(text: str) -> list[str]:
@@ -564,12 +351,14 @@ def execute(run: dict, resources: Resources) -> None:
     for old in OUTPUT.iterdir():
         old.unlink()
     run["locust_version"] = ensure_locust()
-    check_services()
+    check_postgres()
+    check_redis()
 
-    run["database"] = resources.create_database()
-    run["redis_db"] = resources.claim_redis_db()
+    database_url = resources.create_database()
+    redis_url = resources.claim_redis_db()
+    run["database"], run["redis_db"] = resources.database, resources.redis_db
     run["port"] = port = free_port()
-    env = server_env(run["database"], run["redis_db"], port)
+    env = server_env(database_url=database_url, redis_url=redis_url, port=port)
     run["workers"] = int(
         env.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
     )
@@ -584,15 +373,11 @@ def execute(run: dict, resources: Resources) -> None:
     # Append mode: the workers share this file, and only O_APPEND keeps their lines
     # from overwriting one another.
     gunicorn_log = (OUTPUT / "gunicorn.log").open("a")
-    gunicorn = subprocess.Popen(
+    gunicorn = resources.start(
         [str(VENV / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "overworld.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=gunicorn_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        env,
+        gunicorn_log,
     )
-    resources.processes.append(gunicorn)
     wait_healthy(f"{base}/healthz", gunicorn)
     log(f"gunicorn up on {base} ({run['workers']} workers); running locust")
 
@@ -607,7 +392,7 @@ def execute(run: dict, resources: Resources) -> None:
     )
     started = time.monotonic()
     with (OUTPUT / "locust.log").open("w") as locust_log:
-        locust = subprocess.Popen(
+        locust = resources.start(
             [
                 str(VENV / "bin" / "locust"),
                 "-f",
@@ -629,13 +414,10 @@ def execute(run: dict, resources: Resources) -> None:
                 str(OUTPUT / "locust"),
                 "--only-summary",
             ],
+            locust_env,
+            locust_log,
             cwd=HERE,
-            env=locust_env,
-            stdout=locust_log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
-        resources.processes.append(locust)
         try:
             run["locust_exit"], run["locust_cpu"] = wait_with_usage(
                 locust, run["ramp"] + run["run_time"] + STOP_TIMEOUT + 120
@@ -671,7 +453,7 @@ def execute(run: dict, resources: Resources) -> None:
         with (OUTPUT / "setup.log").open("a") as setup_log:
             subprocess.run(
                 [
-                    str(PYTHON),
+                    str(VENV / "bin" / "python"),
                     str(HERE / "consistency.py"),
                     str(state_file),
                     str(result_file),
@@ -696,7 +478,7 @@ def main() -> int:
         "--run-time", type=int, default=60, help="seconds with all users, after ramp"
     )
     args = parser.parse_args()
-    reexec_in_venv()
+    reexec_in_venv(__file__)
 
     def interrupted(signum, _frame):
         raise SystemExit(f"interrupted by signal {signum}")
@@ -714,7 +496,7 @@ def main() -> int:
         "workers": "?",
         "threads": "?",
     }
-    resources = Resources(run_id=f"{os.getpid()}{secrets.token_hex(2)}")
+    resources = Resources("loadtest")
     status = 1
     try:
         execute(run, resources)

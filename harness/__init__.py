@@ -1,0 +1,1 @@
+"""Plumbing shared by the whole-stack checks (load test, benchmark)."""
