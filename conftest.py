@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import schemathesis
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
@@ -21,6 +21,17 @@ def clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def users_cache(clear_cache, settings):
+    """Authenticated users cached in local memory, as production caches them in Redis
+    (without Redis the server caches none): every test runs with that cache on."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "users": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    caches["users"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -166,17 +166,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # With Redis, every worker shares throttle counters, the IGDB token and cached IGDB
 # answers; without it each process keeps its own.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+redis_cache = {
+    "BACKEND": "overworld.cache.RedisCache",
+    "LOCATION": REDIS_URL,
+    # Several deployments may share one Redis.
+    "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "overworld"),
+}
 CACHES = {
     "default": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # Several deployments may share one Redis.
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "overworld"),
-        }
+        redis_cache
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # The user behind each access token (users/auth_cache.py). Only a cache that every
+    # worker shares can be told at once that a user was deactivated: without Redis
+    # there is none, and each request reads its user from the database.
+    "users": (
+        redis_cache
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    ),
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

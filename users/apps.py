@@ -1,5 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class UsersConfig(AppConfig):
     name = "users"
+
+    def ready(self):
+        from . import auth_cache
+        from .models import User
+
+        def forget(sender, instance, **kwargs):
+            auth_cache.forget_users([instance.pk])
+
+        post_save.connect(forget, sender=User, dispatch_uid="users.forget_saved")
+        post_delete.connect(forget, sender=User, dispatch_uid="users.forget_deleted")

@@ -12,6 +12,8 @@ from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 
+from . import auth_cache
+
 USER_ID_MAX = 2**63 - 1
 # simplejwt writes 32 hexadecimal digits; the blacklist column holds 255 characters.
 JTI = re.compile(r"[A-Za-z0-9_-]{1,255}")
@@ -55,7 +57,12 @@ class JWTAuthentication(authentication.JWTAuthentication):
 
     def get_user(self, validated_token):
         try:
-            user_id_claim(validated_token)
+            user_id = user_id_claim(validated_token)
         except TokenError as error:
             raise InvalidToken(str(error)) from error
-        return super().get_user(validated_token)
+        user = auth_cache.cached_user(self.user_model, user_id)
+        if user is None:
+            # Checks that the user exists and is active; only such a user is cached.
+            user = super().get_user(validated_token)
+            auth_cache.remember_user(user)
+        return user

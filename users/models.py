@@ -1,8 +1,10 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.auth.validators import ASCIIUsernameValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+
+from .auth_cache import forget_users
 
 # A username in a URL: what ASCIIUsernameValidator allows, at most 150 characters.
 USERNAME_PATTERN = r"[A-Za-z0-9.@+_-]{1,150}"
@@ -22,7 +24,20 @@ RESERVED_USERNAMES = frozenset(
 )
 
 
-class OverworldUserManager(UserManager):
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Update the rows, and drop the changed users from the authentication cache
+        (an update sends no signal)."""
+        with transaction.atomic(using=self.db):
+            changed = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            forget_users(changed)
+        return count
+
+    update.alters_data = True
+
+
+class OverworldUserManager(UserManager.from_queryset(UserQuerySet)):
     def get_by_natural_key(self, username):
         """Log in without regard to the case of the username."""
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})

@@ -11,19 +11,16 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from users.tests.factories import PASSWORD, UserFactory
 
-REDIS = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/9",
-    }
-}
-NO_REDIS = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        # Nothing listens on port 1.
-        "LOCATION": "redis://127.0.0.1:1/0",
-    }
-}
+# As production configures them: both aliases on one Redis.
+REDIS = dict.fromkeys(
+    ["default", "users"],
+    {"BACKEND": "overworld.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/9"},
+)
+NO_REDIS = dict.fromkeys(
+    ["default", "users"],
+    # Nothing listens on port 1.
+    {"BACKEND": "overworld.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+)
 
 
 @pytest.mark.django_db
