@@ -18,7 +18,7 @@ from games.serializers import game_metadata
 from overworld.schema import EmptyObjectSerializer, ErrorSerializer
 
 from . import selectors, services
-from .models import RELATIONS, JournalEntry, Rating
+from .models import RELATIONS, JournalEntry
 from .permissions import IsAuthorOrReadOnly
 from .serializers import (
     GameQuerySerializer,
@@ -125,7 +125,7 @@ class ActionViewSet(viewsets.ViewSet):
         )
 
         body = {
-            "game": change.game.pk,
+            "game": change.igdb,
             "user": request.user.pk,
             "action": action_name,
             "value": change.value,
@@ -147,8 +147,12 @@ class RatingView(APIView):
     )
     def get(self, request):
         query = validated(RatingQuerySerializer, request.query_params)
-        rating = Rating.objects.filter(user=request.user, game_id=query["game"]).first()
-        return Response(RatingSerializer(rating).data if rating else {})
+        rating = selectors.rating_of(user=request.user, igdb=query["game"])
+        if rating is None:
+            return Response({})
+        return Response(
+            {"game": query["game"], "user": request.user.pk, "rating": rating}
+        )
 
     @extend_schema(request=RatingInputSerializer, responses=RatingSerializer)
     def post(self, request):

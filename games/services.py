@@ -29,9 +29,10 @@ def game_get_or_create(
     The metadata never overwrites an existing row. Safe when two requests create the
     same game at once: the loser of the insert race reads the winner's row.
     """
-    game = Game.objects.filter(pk=igdb).first()
-    if game is not None:
-        return game
+    try:
+        return Game.objects.get(pk=igdb)
+    except Game.DoesNotExist:
+        pass
     if not name:
         raise ValidationError(
             {"name": ["This field is required for a game that is not known yet."]}
