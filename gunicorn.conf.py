@@ -12,9 +12,9 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so that a slow leak cannot grow without bound.
-max_requests = 10_000
-max_requests_jitter = 1_000
+# Recycle workers now and then so that a slow leak cannot grow without bound (0: never).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 10_000))
+max_requests_jitter = max_requests // 10
 # Requests are logged by the application, with the user and without secrets.
 accesslog = None
 errorlog = "-"

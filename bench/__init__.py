@@ -1,0 +1,1 @@
+"""The benchmark: Overworld's hot endpoints at scale, against a bare Django view."""

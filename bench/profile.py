@@ -1,0 +1,56 @@
+"""Profile one endpoint in-process with pyinstrument, on a seeded database.
+
+    DJANGO_SETTINGS_MODULE=bench.settings python -m bench.profile NAME [--requests N]
+
+NAME is one of bench/plan.py's endpoints (actions, rating, like, ...). Sends its
+requests through Django's test client, with the server's environment (DATABASE_URL,
+REDIS_URL, DJANGO_DEBUG=0, ...), and prints where the time goes. Needs pyinstrument
+(pip install pyinstrument).
+"""
+
+import argparse
+import logging
+import time
+
+import django
+
+django.setup()
+
+from django.test import Client  # noqa: E402
+from pyinstrument import Profiler  # noqa: E402
+
+from bench.plan import Sample, endpoints, send  # noqa: E402
+
+logger = logging.getLogger("bench.profile")
+SHOW_ALL = False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("name")
+    parser.add_argument("--requests", type=int, default=2_000)
+    args = parser.parse_args()
+    by_name = {endpoint.name: endpoint for endpoint in endpoints(Sample())}
+    requests = by_name[args.name].requests
+    client = Client(HTTP_HOST="127.0.0.1")
+    for request in requests[:50]:
+        send(client, request)  # connections, caches and imports warm
+
+    profiler = Profiler(interval=0.0002)
+    started = time.perf_counter()
+    with profiler:
+        for number in range(args.requests):
+            send(client, requests[number % len(requests)])
+    elapsed = time.perf_counter() - started
+    logger.info(
+        "%s: %.2f ms a request\n%s",
+        args.name,
+        elapsed / args.requests * 1000,
+        profiler.output_text(unicode=True, color=False, show_all=SHOW_ALL),
+    )
+
+
+if __name__ == "__main__":
+    # Django configured the root logger from DJANGO_LOG_LEVEL; this one always speaks.
+    logger.setLevel(logging.INFO)
+    main()
