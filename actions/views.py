@@ -245,7 +245,7 @@ class JournalViewSet(
     def journal_owner(request, username: str | None):
         if username is not None:
             return get_object_or_404(
-                get_user_model(), username__iexact=username, is_active=True
+                get_user_model().objects.named(username), is_active=True
             )
         if request.user.is_authenticated:
             return request.user

@@ -71,7 +71,7 @@ class RegisterSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 "A username needs at least one letter or digit."
             )
-        if User.objects.filter(username__iexact=username).exists():
+        if User.objects.named(username).exists():
             raise serializers.ValidationError(
                 "A user with that username already exists."
             )

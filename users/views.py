@@ -124,7 +124,7 @@ class CurrentUserView(generics.RetrieveAPIView):
 
 
 def active_user_or_404(username: str) -> User:
-    return get_object_or_404(User, username__iexact=username, is_active=True)
+    return get_object_or_404(User.objects.named(username), is_active=True)
 
 
 # /api/users/user/, feed/, login/ and the other fixed paths are not profiles.
@@ -146,8 +146,7 @@ class ProfileView(generics.RetrieveAPIView):
 
     def get_object(self):
         return get_object_or_404(
-            selectors.profiles(viewer=self.request.user),
-            username__iexact=self.kwargs["username"],
+            selectors.profiles(viewer=self.request.user).named(self.kwargs["username"])
         )
 
 

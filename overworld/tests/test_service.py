@@ -12,14 +12,14 @@ from rest_framework.throttling import SimpleRateThrottle
 from users.tests.factories import PASSWORD, UserFactory
 
 # As production configures them: both aliases on one Redis.
-REDIS = dict.fromkeys(
-    ["default", "users"],
-    {"BACKEND": "overworld.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/9"},
-)
-NO_REDIS = dict.fromkeys(
-    ["default", "users"],
+REDIS_URLS = {"up": "redis://127.0.0.1:6379/9", "down": "redis://127.0.0.1:1/0"}
+REDIS, NO_REDIS = (
+    {
+        alias: {"BACKEND": "overworld.cache.RedisCache", "LOCATION": location}
+        for alias in ("default", "users")
+    }
     # Nothing listens on port 1.
-    {"BACKEND": "overworld.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    for location in (REDIS_URLS["up"], REDIS_URLS["down"])
 )
 
 
