@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -43,9 +44,24 @@ def captured_sql(send, client, game) -> list[str]:
     return [query["sql"] for query in queries.captured_queries]
 
 
-def post_relation(action):
+def post_relation(action, **extra):
     url = reverse("actions-relation", args=[action])
-    return lambda client, game: client.post(url, {"igdb": game.igdb}, format="json")
+    return lambda client, game: client.post(
+        url, {"igdb": game.igdb, **extra}, format="json"
+    )
+
+
+def journal_of(client, game):
+    """The caller's journal, asked for by name as a visitor would."""
+    return client.get(
+        reverse("journal-list"), {"username": client.username, "limit": 50}
+    )
+
+
+def named_client(user):
+    client = bearer_client(user)
+    client.username = user.username
+    return client
 
 
 @pytest.mark.parametrize(
@@ -62,6 +78,9 @@ def post_relation(action):
         pytest.param(post_relation("like"), 7, id="like"),
         pytest.param(post_relation("backlog"), 7, id="backlog"),
         pytest.param(post_relation("wishlist"), 7, id="wishlist"),
+        pytest.param(post_relation("like", value=True), 4, id="like-true"),
+        pytest.param(post_relation("like", value=False), 6, id="like-false"),
+        pytest.param(journal_of, 3, id="journal-by-name"),
         pytest.param(
             lambda client, game: client.post(
                 reverse("ratings"), {"game": game.igdb, "rating": 8}, format="json"
@@ -91,11 +110,47 @@ def post_relation(action):
 def test_queries_do_not_grow_with_the_users_data(
     django_assert_max_num_queries, game, send, most
 ):
-    light = bearer_client(user_with_rows(FEW))
-    heavy = bearer_client(user_with_rows(MANY))
+    light = named_client(user_with_rows(FEW))
+    heavy = named_client(user_with_rows(MANY))
 
     few = captured_sql(send, light, game)
     with django_assert_max_num_queries(most):
         many = captured_sql(send, heavy, game)
 
     assert len(many) == len(few), "\n".join(many)
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        pytest.param(
+            lambda client, game: client.get(
+                reverse("actions-list"), {"igdb": game.igdb}
+            ),
+            id="actions",
+        ),
+        pytest.param(
+            lambda client, game: client.get(reverse("ratings"), {"game": game.igdb}),
+            id="rating",
+        ),
+        pytest.param(post_relation("like", value=True), id="like"),
+        pytest.param(post_relation("backlog", value=False), id="unbacklog"),
+    ],
+)
+def test_hot_paths_take_one_query_once_the_caller_is_known(
+    db, django_assert_num_queries, send
+):
+    """The busiest requests: the caller comes from the cache, the answer from one
+    statement (the like changes a known game's mark)."""
+    user = user_with_rows(FEW)
+    game = GameFactory()
+    Rating.objects.create(user=user, game=game, rating=7)
+    RELATIONS["backlog"].objects.create(user=user, game=game)
+    client = bearer_client(user)
+    caches["users"].clear()  # creating the user marked it stale for a minute
+    client.get(reverse("current-user"))
+
+    with django_assert_num_queries(1):
+        r = send(client, game)
+
+    assert r.status_code == 200, r.data

@@ -239,6 +239,8 @@ class TestUserModeration:
 
     def test_deactivated_users_token_stops_working(self, admin_client, user):
         client = bearer_client(user)
+        # The user is now in the authentication cache.
+        assert client.get(reverse("current-user")).status_code == 200
 
         admin_client.post(
             admin_url("users.user", "changelist"),

@@ -1,0 +1,104 @@
+"""The user behind an access token comes from the cache, and never a stale one."""
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from conftest import bearer_client
+from users import auth_cache
+from users.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def settled_users(user):
+    """Creating a user marks it stale for a minute (as any change does); these tests
+    start once that minute is over."""
+    caches["users"].clear()
+
+
+def me(client):
+    return client.get(reverse("current-user"))
+
+
+def user_queries(client) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert me(client).status_code == 200
+    return [q["sql"] for q in queries.captured_queries if "users_user" in q["sql"]]
+
+
+def test_a_known_users_requests_do_not_read_the_user_again(auth_client):
+    assert user_queries(auth_client)  # the first request reads the user
+
+    assert user_queries(auth_client) == []
+
+
+def test_the_cache_holds_no_password_hash_and_the_user_still_has_one(auth_client, user):
+    me(auth_client)
+
+    cached = caches["users"].get(auth_cache.cache_key(user.pk))
+    assert cached["username"] == user.username
+    assert "password" not in cached
+    # Loaded from the database when something asks for it.
+    assert auth_cache.cached_user(User, user.pk).check_password("not it") is False
+
+
+def deactivate_by_update(user):
+    User.objects.filter(pk=user.pk).update(is_active=False)
+
+
+def deactivate_by_save(user):
+    # Another instance of the same row, as the admin's change form has.
+    row = User.objects.get(pk=user.pk)
+    row.is_active = False
+    row.save(update_fields=["is_active"])
+
+
+@pytest.mark.parametrize("deactivate", [deactivate_by_update, deactivate_by_save])
+def test_deactivation_takes_effect_at_once(auth_client, user, deactivate):
+    assert me(auth_client).status_code == 200
+
+    deactivate(user)
+
+    assert me(auth_client).status_code == 401
+
+
+def test_a_deleted_users_token_stops_at_once(auth_client, user):
+    assert me(auth_client).status_code == 200
+
+    User.objects.get(pk=user.pk).delete()
+
+    assert me(auth_client).status_code == 401
+
+
+def test_a_changed_user_is_answered_with_its_new_row(auth_client, user):
+    assert me(auth_client).json()["email"] == user.email
+
+    User.objects.filter(pk=user.pk).update(email="new@example.com")
+
+    assert me(auth_client).json()["email"] == "new@example.com"
+
+
+def test_a_row_read_before_a_change_is_not_cached_after_it(user):
+    """A request that read the user just before a deactivation must not put the old,
+    active row back into the cache when it finishes."""
+    read_before = User.objects.get(pk=user.pk)
+
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    auth_cache.remember_user(read_before)
+
+    assert auth_cache.cached_user(User, user.pk) is None
+    assert me(bearer_client(user)).status_code == 401
+
+
+def test_without_a_shared_cache_every_request_reads_the_user(settings, auth_client):
+    settings.CACHES = {
+        **settings.CACHES,
+        "users": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+
+    assert user_queries(auth_client)
+    assert user_queries(auth_client)
