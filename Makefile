@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint format fuzz loadtest browser-test clean
+.PHONY: run serve test lint format fuzz loadtest bench browser-test clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ fuzz: $(VENV)/.installed
 # Load and consistency test on PostgreSQL and Redis (both must already be running).
 loadtest: $(VENV)/.installed
 	$(BIN)/python loadtest/run.py
+
+# Benchmark at scale on PostgreSQL and Redis (both must already be running); writes
+# bench/results.md and bench/results.png. BENCH_ARGS="--database sqlite" for SQLite.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Headless Chromium on another origin uses the API (installs Chromium if missing).
 browser-test:
