@@ -42,6 +42,7 @@ from harness.stack import (  # noqa: E402 (the project's root is on the path now
     HOST,
     PYTHON,
     ROOT,
+    THROTTLES,
     VENV,
     Resources,
     SetupError,
@@ -354,8 +355,7 @@ def write_results(run: dict) -> None:
         f"; seeded in {seeded['seconds']:.0f} s",
         f"- gunicorn with gunicorn.conf.py: {run['workers']} workers x "
         f"{run['threads']} threads (gthread), DJANGO_DEBUG=0, cache: {run['cache']}, "
-        "per-user throttle at its production rate, the anonymous one (a single "
-        "address here) far above the load",
+        "throttles at their production rates, client addresses in X-Forwarded-For",
         f"- load: {run['wrk']} on the same machine",
         "",
         "## Query plans",
@@ -477,10 +477,13 @@ def execute(run: dict, resources: Resources) -> None:
     # A worker that restarts mid-run costs a second of CPU and drops its keep-alive
     # connections; production recycles after 10,000 requests, here every few seconds.
     env["GUNICORN_MAX_REQUESTS"] = "0"
-    # Per user at the production rate (the benchmark's users stay far below it): a
-    # user's request history, which the throttle reads and writes on every request,
-    # is as long as in production. Anonymous requests all come from one address.
-    env.pop("THROTTLE_USER_RATE")
+    # The throttles at their production rates, which the benchmark's users and client
+    # addresses all stay below: the request history that a throttle reads and writes
+    # on every request is as long as in production. The addresses come in
+    # X-Forwarded-For, as from the reverse proxy in front of production.
+    for name in THROTTLES:
+        env.pop(name)
+    env["DJANGO_NUM_PROXIES"] = "1"
     run["workers"] = env.get("GUNICORN_WORKERS", f"{(os.cpu_count() or 1) * 2 + 1}")
     run["threads"] = env.get("GUNICORN_THREADS", "4")
 
