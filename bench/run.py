@@ -28,6 +28,7 @@ import logging
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -537,6 +538,13 @@ def main() -> int:
     )
     args = parser.parse_args()
     reexec_in_venv(__file__)
+
+    def interrupted(signum, _frame):
+        raise SystemExit(f"interrupted by signal {signum}")
+
+    # Stopped from outside, the run still drops its database and stops gunicorn.
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, interrupted)
 
     run = {
         "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
