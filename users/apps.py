@@ -12,5 +12,10 @@ class UsersConfig(AppConfig):
         def forget(sender, instance, **kwargs):
             auth_cache.forget_users([instance.pk])
 
-        post_save.connect(forget, sender=User, dispatch_uid="users.forget_saved")
-        post_delete.connect(forget, sender=User, dispatch_uid="users.forget_deleted")
+        # weak=False: nothing else holds this function once ready() returns.
+        post_save.connect(
+            forget, sender=User, weak=False, dispatch_uid="users.forget_saved"
+        )
+        post_delete.connect(
+            forget, sender=User, weak=False, dispatch_uid="users.forget_deleted"
+        )

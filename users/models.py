@@ -1,3 +1,5 @@
+import re
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.db import models, transaction
@@ -27,17 +29,28 @@ RESERVED_USERNAMES = frozenset(
 class UserQuerySet(models.QuerySet):
     def named(self, username: str):
         """The user with this username, whatever its case, found through the index on
-        LOWER(username) (a plain iexact lookup compares UPPER() and reads every row)."""
+        LOWER(username) (a plain iexact lookup compares UPPER() and reads every row).
+
+        Only a name a user could have is looked up: PostgreSQL's LOWER() folds some
+        non-ASCII letters into ASCII ones (the Kelvin sign into "k"), SQLite's none.
+        """
+        if not re.fullmatch(USERNAME_PATTERN, username):
+            return self.none()
         return self.alias(username_lower=Lower("username")).filter(
             username_lower=Lower(Value(username))
         )
 
     def update(self, **kwargs):
         """Update the rows, and drop the changed users from the authentication cache
-        (an update sends no signal)."""
+        (an update sends no signal).
+
+        Exactly the rows read are updated: a row that starts to match the filter in
+        between (through another table) would otherwise change without being dropped.
+        """
         with transaction.atomic(using=self.db):
             changed = list(self.values_list("pk", flat=True))
-            count = super().update(**kwargs)
+            rows = models.QuerySet(self.model, using=self.db).filter(pk__in=changed)
+            count = rows.update(**kwargs)
             forget_users(changed)
         return count
 

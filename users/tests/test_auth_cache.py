@@ -1,6 +1,12 @@
 """The user behind an access token comes from the cache, and never a stale one."""
 
+import os
+import secrets
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -102,3 +108,50 @@ def test_without_a_shared_cache_every_request_reads_the_user(settings, auth_clie
 
     assert user_queries(auth_client)
     assert user_queries(auth_client)
+
+
+def test_user_changes_are_heard_with_production_settings():
+    """The receivers that mark changed users stale must outlive app loading with
+    DEBUG off too (a signal holds its receivers weakly by default)."""
+    script = (
+        "import gc, django; django.setup(); gc.collect()\n"
+        "from django.db.models.signals import post_delete, post_save\n"
+        "from users.models import User\n"
+        "print(post_save.has_listeners(User), post_delete.has_listeners(User))\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_SETTINGS_MODULE": "overworld.settings",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.split() == ["True", "True"], result.stderr
+
+
+def test_an_update_changes_only_the_rows_it_dropped_from_the_cache(user, other_user):
+    following_nobody = User.objects.filter(following_set__isnull=True)
+    changed = list(following_nobody.values_list("pk", flat=True))
+
+    count = following_nobody.update(is_active=False)
+
+    assert count == len(changed)
+    inactive = User.objects.filter(is_active=False).values_list("pk", flat=True)
+    assert set(inactive) == set(changed)
+
+
+@pytest.mark.parametrize("name", ["\u212aate", "\u0130van", "ka te", "", "k" * 151])
+def test_a_name_no_user_can_have_finds_nobody(name):
+    User.objects.create_user("kate", "kate@example.com", "pw-1843-x")
+    User.objects.create_user("ivan", "ivan@example.com", "pw-1843-x")
+
+    assert not User.objects.named(name).exists()
