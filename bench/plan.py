@@ -69,6 +69,9 @@ class Endpoint:
     name: str
     title: str
     requests: list[Request]
+    # The request whose queries are recorded, sent after the first one: the same
+    # request again, or for a write one that changes what the first wrote.
+    warm: int = 0
     queries: list[str] = field(default_factory=list)
     plans: list[str] = field(default_factory=list)
 
@@ -159,7 +162,12 @@ def endpoints(sample: Sample) -> list[Endpoint]:
         ),
         Endpoint("actions", "GET /api/actions/?igdb=", each(mark_state)),
         Endpoint("rating", "GET /api/actions/ratings/?game=", each(rating)),
-        Endpoint("like", "POST /api/actions/like/ with value", like_requests),
+        Endpoint(
+            "like",
+            "POST /api/actions/like/ with value",
+            like_requests,
+            warm=len(likes),  # the first request's game, unliked
+        ),
         Endpoint("rate", "POST /api/actions/ratings/", each(rate)),
         Endpoint(
             "journal-5000",
@@ -245,17 +253,20 @@ def query_plan(sql: str) -> str:
 
 def postgres_scans(node: dict):
     if "Scan" in node["Node Type"] or node["Node Type"] == "ModifyTable":
-        target = node.get("Relation Name", "")
-        index = node.get("Index Name")
-        yield f"{node['Node Type']} {target}" + (f" using {index}" if index else "")
+        words = [node["Node Type"], node.get("Relation Name")]
+        if node.get("Index Name"):
+            words += ["using", node["Index Name"]]
+        yield " ".join(word for word in words if word)
     for child in node.get("Plans", []):
         yield from postgres_scans(child)
 
 
 def record_queries(endpoint: Endpoint, client: Client) -> None:
     """The queries of one warm request, and their plans."""
-    request = endpoint.requests[0]
-    for attempt in ("cold", "warm"):
+    for attempt, request in (
+        ("cold", endpoint.requests[0]),
+        ("warm", endpoint.requests[endpoint.warm]),
+    ):
         with CaptureQueriesContext(connection) as captured:
             response = send(client, request)
         if response.status_code >= 300:
@@ -264,11 +275,13 @@ def record_queries(endpoint: Endpoint, client: Client) -> None:
                 f"{response.status_code} on the {attempt} request: {response.content!r}"
             )
     endpoint.queries = [query["sql"] for query in captured.captured_queries]
-    endpoint.plans = [
+    plans = (
         query_plan(sql)
         for sql in endpoint.queries
         if sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))
-    ]
+    )
+    # SQLite has no plan to show for a plain INSERT.
+    endpoint.plans = [plan for plan in plans if plan]
 
 
 def as_json(endpoint: Endpoint) -> dict:

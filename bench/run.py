@@ -308,13 +308,16 @@ def machine(env: dict) -> str:
 
 def table(rows: list[dict]) -> list[str]:
     lines = [
-        "| endpoint | req/s | p50 ms | p99 ms | ratio to ceiling | queries |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| endpoint | req/s | p50 ms | p99 ms | ceiling beside, req/s "
+        "| ratio to ceiling | queries |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
+        beside = f"{row['ceiling_rps']:.0f}" if "ceiling_rps" in row else ""
         lines.append(
             f"| `{row['title']}` | {row['rps']:.0f} | {row['p50_ms']:.1f} "
-            f"| {row['p99_ms']:.1f} | {row['ratio']:.2f} | {row['queries']} |"
+            f"| {row['p99_ms']:.1f} | {beside} | {row['ratio']:.2f} "
+            f"| {row['queries']} |"
         )
     return lines
 
@@ -341,11 +344,17 @@ def write_results(run: dict) -> None:
         "",
         *table(rows),
         "",
-        f"Requests per second over {run['rounds']} runs of {run['duration']:g} s each "
-        f"at {run['connections']} connections (wrk, one thread); p50 and p99 are the "
-        "medians of the runs' percentiles. Each endpoint's ratio is its requests per "
-        "second over those of the ceiling runs just before and after it. Queries are "
-        "those of one warm request (the caller's user already cached).",
+        f"Requests per second over {run['rounds']} run{'s' * (run['rounds'] > 1)} of "
+        f"{run['duration']:g} s each at {run['connections']} connections (wrk, one "
+        f"thread, {'keep-alive' if run['keep_alive'] else 'a connection per request'});"
+        " p50 and p99 are the medians of the runs' percentiles. Each endpoint's ratio "
+        "is its requests per second over those of the ceiling runs just before and "
+        "after it. Queries are those of one request after a first one "
+        + (
+            "(the caller's user cached by then)."
+            if run["cache"] == "Redis"
+            else "(without Redis the caller's user is read on every request)."
+        ),
         "",
         "![requests per second and latency](results.png)",
         "",
@@ -412,7 +421,7 @@ def draw_chart(run: dict) -> None:
         color="#e08a3c",
     )
     latency.set_xlabel("latency, ms")
-    latency.legend(loc="lower right")
+    latency.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=2, frameon=False)
     figure.suptitle(
         f"Overworld at {run['seeded']['counts']['users']:,} users, "
         f"{run['database']}, {run['connections']} connections — {run['verdict']}"
@@ -507,6 +516,11 @@ def execute(run: dict, resources: Resources) -> None:
     wait_healthy(f"{base}/healthz", gunicorn)
     names = [name for name in planned if name != CEILING]
     if run["only"]:
+        unknown = sorted(set(run["only"]) - set(names))
+        if unknown:
+            raise SetupError(
+                f"no endpoint named {', '.join(unknown)}; there are {', '.join(names)}"
+            )
         names = [name for name in names if name in run["only"]]
     load = Load(base, list(planned.values()), run["connections"], run["keep_alive"])
     log(f"gunicorn up on {base}; measuring {len(names)} endpoints")
@@ -520,23 +534,42 @@ def execute(run: dict, resources: Resources) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--database", choices=sorted(DEFAULT_USERS), default="postgresql"
     )
     parser.add_argument(
-        "--users", type=int, help="10,000 on PostgreSQL, 1,000 on SQLite"
+        "--users",
+        type=int,
+        help="at least 1,000; default 10,000 on PostgreSQL, 1,000 on SQLite",
     )
-    parser.add_argument("--duration", type=float, default=10, help="seconds per run")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--only", nargs="*", default=[], help="endpoints to measure")
+    parser.add_argument(
+        "--duration", type=float, default=10, help="seconds per run (default 10)"
+    )
+    parser.add_argument(
+        "--connections", type=int, default=16, help="wrk's connections (default 16)"
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="default 2")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="measure these endpoints only: actions, rating, like, rate, "
+        "journal-5000, journal-50, game, profile, played, feed",
+    )
     parser.add_argument(
         "--keep-alive",
         action="store_true",
         help="reuse connections (default: one per request, as from a reverse proxy)",
     )
     args = parser.parse_args()
+    if args.users is not None and args.users < 1_000:
+        parser.error("--users must be at least 1000 (the journal needs them)")
+    if args.duration <= 0 or args.rounds < 1 or args.connections < 1:
+        parser.error("--duration, --rounds and --connections must be positive")
     reexec_in_venv(__file__)
 
     def interrupted(signum, _frame):
@@ -548,7 +581,9 @@ def main() -> int:
 
     run = {
         "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
-        "revision": git_revision(),
+        "revision": git_revision(
+            ignore=(str(RESULTS.relative_to(ROOT)), str(CHART.relative_to(ROOT)))
+        ),
         "command": " ".join(["bench/run.py", *sys.argv[1:]]),
         "database": args.database,
         "users": args.users or DEFAULT_USERS[args.database],
@@ -566,6 +601,8 @@ def main() -> int:
         return 2
     finally:
         resources.cleanup()
+        for leftover in OUTPUT.glob("bench.sqlite3*"):
+            leftover.unlink()
     write_results(run)
     draw_chart(run)
     for check in run["checks"]:

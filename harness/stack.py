@@ -252,7 +252,8 @@ def wait_with_usage(process: subprocess.Popen, timeout: float) -> tuple[int, flo
         time.sleep(0.2)
 
 
-def git_revision() -> str:
+def git_revision(*, ignore: tuple[str, ...] = ()) -> str:
+    """The checked-out commit, and whether tracked files (but `ignore`) differ."""
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
@@ -262,7 +263,10 @@ def git_revision() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            [
+                *("git", "status", "--porcelain", "--untracked-files=no", "--", "."),
+                *(f":!{path}" for path in ignore),
+            ],
             cwd=ROOT,
             capture_output=True,
             text=True,
