@@ -54,6 +54,7 @@ from harness.stack import (  # noqa: E402 (the project's root is on the path now
     manage,
     pip_install,
     reexec_in_venv,
+    run_python,
     server_env,
     wait_healthy,
 )
@@ -435,31 +436,17 @@ def draw_chart(run: dict) -> None:
 
 
 def prepare_data(run: dict, env: dict) -> dict:
+    seeded, planned = OUTPUT / "seed.json", OUTPUT / "plan.json"
     with (OUTPUT / "setup.log").open("w") as setup_log:
         manage(env, "migrate", "--noinput", logfile=setup_log)
-        for module, args in (
-            ("bench.seed", ["--users", str(run["users"])]),
-            ("bench.plan", []),
-        ):
-            log(f"running {module}")
-            output = OUTPUT / f"{module.split('.')[1]}.json"
-            result = subprocess.run(
-                [str(PYTHON), "-m", module, *args]
-                + (
-                    ["--output", str(output)]
-                    if module == "bench.seed"
-                    else [str(output)]
-                ),
-                cwd=ROOT,
-                env=env,
-                stdout=setup_log,
-                stderr=subprocess.STDOUT,
-            )
-            if result.returncode:
-                raise SetupError(f"{module} failed; see {setup_log.name}")
-    run["seeded"] = json.loads((OUTPUT / "seed.json").read_text(encoding="utf-8"))
-    planned = json.loads((OUTPUT / "plan.json").read_text(encoding="utf-8"))
-    return {endpoint["name"]: endpoint for endpoint in planned}
+        log("seeding (bench.seed)")
+        seed = ["bench.seed", "--users", str(run["users"]), "--output", str(seeded)]
+        run_python(env, "-m", *seed, logfile=setup_log)
+        log("recording queries and plans (bench.plan)")
+        run_python(env, "-m", "bench.plan", str(planned), logfile=setup_log)
+    run["seeded"] = json.loads(seeded.read_text(encoding="utf-8"))
+    endpoints = json.loads(planned.read_text(encoding="utf-8"))
+    return {endpoint["name"]: endpoint for endpoint in endpoints}
 
 
 def execute(run: dict, resources: Resources) -> None:

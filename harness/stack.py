@@ -210,18 +210,24 @@ def server_env(*, database_url: str, redis_url: str, port: int) -> dict:
     return env
 
 
-def manage(env: dict, *args: str, logfile) -> None:
-    logfile.write(f"$ manage.py {' '.join(args)}\n")
+def run_python(env: dict, *args: str, logfile) -> None:
+    """The project's Python with these arguments, in the project's folder; its output
+    goes to the log file, and a failure is a SetupError."""
+    logfile.write(f"$ python {' '.join(args)}\n")
     logfile.flush()
     result = subprocess.run(
-        [str(PYTHON), "manage.py", *args],
+        [str(PYTHON), *args],
         cwd=ROOT,
         env=env,
         stdout=logfile,
         stderr=subprocess.STDOUT,
     )
     if result.returncode:
-        raise SetupError(f"manage.py {args[0]} failed; see {logfile.name}")
+        raise SetupError(f"{' '.join(args[:2])} failed; see {logfile.name}")
+
+
+def manage(env: dict, *args: str, logfile) -> None:
+    run_python(env, "manage.py", *args, logfile=logfile)
 
 
 def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
