@@ -188,6 +188,7 @@ def endpoints(sample: Sample) -> list[Endpoint]:
                 )
             ),
         ),
+        Endpoint("popular", "GET /api/games/popular/", public("/api/games/popular/")),
         Endpoint(
             "profile",
             "GET /api/users/<username>/",

@@ -545,7 +545,7 @@ def main() -> int:
         default=[],
         metavar="NAME",
         help="measure these endpoints only: actions, rating, like, rate, "
-        "journal-5000, journal-50, game, profile, played, feed",
+        "journal-5000, journal-50, game, popular, profile, played, feed",
     )
     parser.add_argument(
         "--keep-alive",

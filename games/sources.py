@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 DETAIL_TTL = 24 * 60 * 60
 LIST_TTL = 60 * 60
+CATALOG_POPULAR_TTL = 5 * 60
 STALE_TTL = 7 * 24 * 60 * 60
 OUTAGE_CACHE_KEY = "igdb:outage"
 OUTAGE_WINDOW = 5 * 60
@@ -233,11 +234,16 @@ def popular_games() -> list[dict]:
             if game_id in by_id
         ]
 
-    def local():
+    def counted():
         return [
             shapes.popular_game(record, popularity)
             for record, popularity in catalog.popular(POPULAR_LIMIT)
         ]
+
+    def local():
+        # Counting the marks reads every row of the four relation tables (a tenth of
+        # a second at a million rows): a count a few minutes old is good enough.
+        return cache.get_or_set("games:popular:catalog", counted, CATALOG_POPULAR_TTL)
 
     return answer("games:popular", LIST_TTL, live, local)
 
