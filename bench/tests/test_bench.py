@@ -60,8 +60,10 @@ def test_every_benchmarked_request_succeeds_and_its_queries_are_planned(
     for endpoint in planned:
         record_queries(endpoint, client)  # raises on any answer but 2xx
 
-        assert endpoint.queries, endpoint.name
-        assert len(endpoint.plans) >= 1, endpoint.name
+        # Popular games come from the cache once counted; everything else queries.
+        if endpoint.name != "popular":
+            assert endpoint.queries, endpoint.name
+            assert endpoint.plans, endpoint.name
     assert {endpoint.name for endpoint in planned} >= {
         "ceiling",
         "actions",
