@@ -26,7 +26,12 @@ def clear_cache():
 @pytest.fixture(autouse=True)
 def users_cache(clear_cache, settings):
     """Authenticated users cached in local memory, as production caches them in Redis
-    (without Redis the server caches none): every test runs with that cache on."""
+    (without Redis the server caches none): every test runs with that cache on.
+
+    A user changed in a test (factories save twice) stays out of the cache for a
+    minute, as in production; users/tests/test_auth_cache.py covers the cached path.
+    Depends on clear_cache so that its settings are undone before that one clears.
+    """
     settings.CACHES = {
         **settings.CACHES,
         "users": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -9,8 +9,10 @@ class UsersConfig(AppConfig):
         from . import auth_cache
         from .models import User
 
-        def forget(sender, instance, **kwargs):
-            auth_cache.forget_users([instance.pk])
+        def forget(sender, instance, created=False, **kwargs):
+            # A user just created cannot have an older row in the cache.
+            if not created:
+                auth_cache.forget_users([instance.pk])
 
         # weak=False: nothing else holds this function once ready() returns.
         post_save.connect(

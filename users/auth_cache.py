@@ -57,6 +57,8 @@ def forget_users(user_ids) -> None:
         caches[CACHE_ALIAS].set_many(dict.fromkeys(keys, STALE), STALE_TIMEOUT)
 
     mark_stale()
-    # Again when the change commits, so that the mark outlives by STALE_TIMEOUT every
-    # request that read the old row before the commit, however long the change took.
-    transaction.on_commit(mark_stale)
+    if transaction.get_connection().in_atomic_block:
+        # Again when the change commits, so that the mark outlives by STALE_TIMEOUT
+        # every request that read the old row before the commit, however long the
+        # change took.
+        transaction.on_commit(mark_stale)

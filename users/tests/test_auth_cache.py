@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from conftest import bearer_client
 from users import auth_cache
-from users.models import User
+from users.models import Follow, User, UserQuerySet
 
 pytestmark = pytest.mark.django_db
 
@@ -138,15 +138,30 @@ def test_user_changes_are_heard_with_production_settings():
     assert result.stdout.split() == ["True", "True"], result.stderr
 
 
-def test_an_update_changes_only_the_rows_it_dropped_from_the_cache(user, other_user):
-    following_nobody = User.objects.filter(following_set__isnull=True)
-    changed = list(following_nobody.values_list("pk", flat=True))
+def test_an_update_changes_only_the_rows_it_read(monkeypatch, user, other_user):
+    """A user who starts to match the filter between the read and the UPDATE (here
+    by following somebody) is neither changed nor left stale in the cache."""
+    spammer_followers = User.objects.filter(following_set__followed=other_user)
+    read_rows = UserQuerySet.values_list
 
-    count = following_nobody.update(is_active=False)
+    def read_then_follow(queryset, *fields, **kwargs):
+        rows = list(read_rows(queryset, *fields, **kwargs))
+        Follow.objects.create(follower=user, followed=other_user)
+        return rows
 
-    assert count == len(changed)
-    inactive = User.objects.filter(is_active=False).values_list("pk", flat=True)
-    assert set(inactive) == set(changed)
+    monkeypatch.setattr(UserQuerySet, "values_list", read_then_follow)
+    count = spammer_followers.update(is_active=False)
+
+    assert count == 0
+    assert User.objects.get(pk=user.pk).is_active
+
+
+def test_a_new_user_is_cached_from_its_first_request(db):
+    newcomer = User.objects.create_user("newcomer", "new@example.com", "pw-1843-x")
+    client = bearer_client(newcomer)
+
+    assert user_queries(client)
+    assert user_queries(client) == []
 
 
 @pytest.mark.parametrize("name", ["\u212aate", "\u0130van", "ka te", "", "k" * 151])
