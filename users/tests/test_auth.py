@@ -1,7 +1,10 @@
+import time
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from conftest import bearer_client
 from users.tests.factories import PASSWORD, UserFactory
@@ -373,6 +376,26 @@ class TestCurrentUser:
         )
 
         assert r.status_code == 401, r.data
+
+    def test_an_access_token_used_before_stops_working_when_it_expires(
+        self, api_client, user
+    ):
+        token = AccessToken.for_user(user)
+        token.set_exp(lifetime=timedelta(seconds=2))
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        assert api_client.get(reverse("current-user"), **headers).status_code == 200
+        time.sleep(max(token["exp"] - time.time(), 0) + 0.1)
+
+        r = api_client.get(reverse("current-user"), **headers)
+
+        assert r.status_code == 401, r.data
+        never_used = AccessToken.for_user(user)
+        never_used.set_exp(lifetime=timedelta(seconds=-1))
+        unseen = api_client.get(
+            reverse("current-user"), HTTP_AUTHORIZATION=f"Bearer {never_used}"
+        )
+        assert r.json() == unseen.json()
+        assert r.json()["messages"][0]["message"] == "Token is expired"
 
     def test_deleted_users_access_token_is_a_401(self, user):
         client = bearer_client(user)
