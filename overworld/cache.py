@@ -25,3 +25,8 @@ class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def redis_client(self):
+        """The redis.Redis behind the cache, for what the cache API cannot say (the
+        throttles' sorted sets); keys made with make_and_validate_key()."""
+        return self._cache.get_client(write=True)

@@ -267,9 +267,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "overworld.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "overworld.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        "overworld.throttling.AnonRateThrottle",
+        "overworld.throttling.UserRateThrottle",
+        "overworld.throttling.ScopedRateThrottle",
     ],
     # Per client address (anonymous) or per user; the scopes guard the endpoints
     # that guess passwords or mint tokens.
