@@ -162,6 +162,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters travel apart from the SQL, so that a query run five times on a
+    # connection becomes a prepared statement that PostgreSQL no longer plans: planning
+    # the relation state's four lookups costs more than running them. Behind
+    # PgBouncer in transaction mode this needs its max_prepared_statements.
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
 
 # With Redis, every worker shares throttle counters, the IGDB token and cached IGDB
 # answers; without it each process keeps its own.
