@@ -9,6 +9,8 @@ tokens stop working with the next request. Without a shared cache the "users" al
 a dummy, and every request reads the user from the database.
 """
 
+import functools
+
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, transaction
 
@@ -24,20 +26,23 @@ def cache_key(user_id: int) -> str:
     return f"auth-user:{user_id}"
 
 
-def cached_columns(model) -> list[str]:
+@functools.cache
+def cached_columns(model) -> tuple[str, ...]:
     """Every column but the password hash, which has no business in a cache; it is
     loaded from the database if a request ever needs it."""
-    return [
+    return tuple(
         field.attname
         for field in model._meta.concrete_fields
         if field.attname != "password"
-    ]
+    )
 
 
 def cached_user(model, user_id: int):
     """The cached user with this id, or None when it must be read from the database."""
     values = caches[CACHE_ALIAS].get(cache_key(user_id))
-    if not isinstance(values, dict):
+    # from_db() reads values by position: a row cached by a release with other
+    # columns would put them into the wrong fields.
+    if not isinstance(values, dict) or tuple(values) != cached_columns(model):
         return None
     return model.from_db(DEFAULT_DB_ALIAS, list(values), list(values.values()))
 
