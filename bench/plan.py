@@ -223,19 +223,20 @@ def endpoints(sample: Sample) -> list[Endpoint]:
     ]
 
 
-def send(client: Client, request: Request):
+def send(client: Client, request: Request, secure: bool = False):
     headers = {
         f"HTTP_{name.upper().replace('-', '_')}": value
         for name, value in request.headers().items()
         if name != "Content-Type"
     }
     if request.body is None:
-        return client.generic(request.method, request.path, **headers)
+        return client.generic(request.method, request.path, secure=secure, **headers)
     return client.generic(
         request.method,
         request.path,
         json.dumps(request.body),
         content_type="application/json",
+        secure=secure,
         **headers,
     )
 
