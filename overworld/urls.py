@@ -11,6 +11,9 @@ from overworld.health import HealthView
 from overworld.routers import optional_slash
 
 urlpatterns = [
+    # Django tries the patterns in turn: the most requested, a user's marks on a game,
+    # come first.
+    path("api/", include("actions.urls")),
     re_path(r"^healthz/?$", HealthView.as_view(), name="healthz"),
     path("admin", RedirectView.as_view(url="/admin/", permanent=True)),
     path("admin/", admin.site.urls),
@@ -27,7 +30,6 @@ urlpatterns = [
     ),
     path("api/users/", include("users.urls")),
     path("api/games/", include("games.urls")),
-    path("api/", include("actions.urls")),
 ]
 
 handler400 = "overworld.views.bad_request"
