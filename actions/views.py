@@ -11,6 +11,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.fields import SkipField
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -86,6 +87,36 @@ def validated(serializer_class, data, **kwargs):
     return serializer.validated_data
 
 
+class QueryParameters:
+    """A query serializer's checks, with its fields built once.
+
+    Building a serializer deep-copies its fields, which on the API's most frequent
+    reads (a game's marks, a rating) costs more than the rest of the validation. A
+    field keeps no state between calls, so one bound set serves every request; values
+    and errors are the serializer's own (`{"igdb": ["A valid integer is required."]}`).
+    """
+
+    def __init__(self, serializer_class):
+        self.fields = serializer_class().fields
+
+    def validated(self, params) -> dict:
+        values, errors = {}, {}
+        for name, field in self.fields.items():
+            try:
+                values[name] = field.run_validation(field.get_value(params))
+            except SkipField:
+                continue
+            except ValidationError as error:
+                errors[name] = error.detail
+        if errors:
+            raise ValidationError(errors)
+        return values
+
+
+GAME_QUERY = QueryParameters(GameQuerySerializer)
+RATING_QUERY = QueryParameters(RatingQuerySerializer)
+
+
 class ActionViewSet(viewsets.ViewSet):
     """The caller's played, liked, backlog and wishlist marks on one game."""
 
@@ -98,7 +129,7 @@ class ActionViewSet(viewsets.ViewSet):
         "database.",
     )
     def list(self, request):
-        query = validated(GameQuerySerializer, request.query_params)
+        query = GAME_QUERY.validated(request.query_params)
         state = selectors.relation_state(user=request.user, igdb=query["igdb"])
         return Response(state or {})
 
@@ -146,7 +177,7 @@ class RatingView(APIView):
         description="The caller's rating; `{}` when there is none.",
     )
     def get(self, request):
-        query = validated(RatingQuerySerializer, request.query_params)
+        query = RATING_QUERY.validated(request.query_params)
         rating = selectors.rating_of(user=request.user, igdb=query["game"])
         if rating is None:
             return Response({})
@@ -167,7 +198,7 @@ class RatingView(APIView):
 
     @extend_schema(parameters=[RatingQuerySerializer], responses={204: None})
     def delete(self, request):
-        query = validated(RatingQuerySerializer, request.query_params)
+        query = RATING_QUERY.validated(request.query_params)
         services.rating_delete(user=request.user, igdb=query["game"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
