@@ -544,12 +544,12 @@ def main() -> int:
         help="at least 1,000; default 10,000 on PostgreSQL, 1,000 on SQLite",
     )
     parser.add_argument(
-        "--duration", type=float, default=5, help="seconds per run (default 5)"
+        "--duration", type=float, default=2, help="seconds per run (default 2)"
     )
     parser.add_argument(
         "--connections", type=int, default=16, help="wrk's connections (default 16)"
     )
-    parser.add_argument("--rounds", type=int, default=5, help="default 5")
+    parser.add_argument("--rounds", type=int, default=10, help="default 10")
     parser.add_argument(
         "--only",
         nargs="+",
