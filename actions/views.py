@@ -98,6 +98,12 @@ class QueryParameters:
 
     def __init__(self, serializer_class):
         self.fields = serializer_class().fields
+        # DRF formats a min or max message on its first use and then drops the
+        # arguments; two threads doing that at once can fail. Formatted now, once.
+        for field in self.fields.values():
+            for validator in field.validators:
+                if hasattr(validator, "message"):
+                    validator.message = str(validator.message)
 
     def validated(self, params) -> dict:
         values, errors = {}, {}
