@@ -10,6 +10,8 @@ from drf_spectacular.views import (
 from overworld.health import HealthView
 from overworld.routers import optional_slash
 
+PAGE = ["get", "head"]
+
 urlpatterns = [
     # Django tries the patterns in turn: the most requested, a user's marks on a game,
     # come first.
@@ -18,13 +20,19 @@ urlpatterns = [
     path("admin", RedirectView.as_view(url="/admin/", permanent=True)),
     path("admin/", admin.site.urls),
     optional_slash("api/schema", SpectacularAPIView.as_view(), "schema"),
+    # The documentation pages are pages: anything but GET and HEAD is a 405 (an OPTIONS
+    # answer rendered into the Swagger UI template would fail).
     optional_slash(
-        "api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "swagger-ui"
+        "api/docs",
+        SpectacularSwaggerView.as_view(url_name="schema", http_method_names=PAGE),
+        "swagger-ui",
     ),
     optional_slash(
         "api/redoc",
         SpectacularRedocView.as_view(
-            url_name="schema", template_name="overworld/redoc.html"
+            url_name="schema",
+            template_name="overworld/redoc.html",
+            http_method_names=PAGE,
         ),
         "redoc",
     ),

@@ -75,6 +75,16 @@ def test_documentation_page_loads(client, name, slash):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["swagger-ui", "redoc"])
+@pytest.mark.parametrize("method", ["options", "post", "put", "patch", "delete"])
+def test_documentation_page_answers_other_methods_with_405(client, name, method):
+    r = getattr(client, method)(reverse(name))
+
+    assert r.status_code == 405
+    assert r["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["swagger-ui", "redoc"])
 def test_documentation_page_uses_only_local_assets(client, name):
     page = client.get(reverse(name)).content.decode()
     assets = ASSET.findall(page)
