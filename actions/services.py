@@ -5,7 +5,7 @@ from datetime import date as Date
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 from games.models import Game
 from games.services import game_get_or_create
@@ -169,10 +169,16 @@ def journal_entry_create(
 
 @transaction.atomic
 def journal_entry_update(*, entry: JournalEntry, changes: dict) -> JournalEntry:
-    """Change an entry; liking or rating it likes or rates the game as well."""
+    """Change an entry; liking or rating it likes or rates the game as well.
+
+    The entry may have been deleted since it was read (its author deleting it from
+    another tab): then it is not found, and nothing changes.
+    """
+    changes = {**changes, "updated_at": timezone.now()}
+    if not JournalEntry.objects.filter(pk=entry.pk).update(**changes):
+        raise NotFound("No JournalEntry matches the given query.")
     for field, value in changes.items():
         setattr(entry, field, value)
-    entry.save(update_fields=[*changes, "updated_at"])
 
     journal_side_effects(
         user=entry.user,

@@ -1,9 +1,11 @@
 """POST and GET /api/actions/journal/, and GET, PATCH, DELETE journal/<id>/."""
 
 import datetime
+import functools
 
 import pytest
 from django.urls import reverse
+from rest_framework.exceptions import NotFound
 
 from actions import services
 from actions.models import Backlog, JournalEntry, Liked, Played, Rating
@@ -14,6 +16,7 @@ from actions.tests.factories import (
     RatingFactory,
 )
 from actions.tests.helpers import row_counts, send_json
+from conftest import bearer_client, race
 from games.tests.factories import GameFactory
 from users.tests.factories import UserFactory
 
@@ -554,6 +557,43 @@ def test_the_author_may_change_an_entry(auth_client, user, entry):
         "review": "Still great.",
         "spoilers": True,
     }
+
+
+def test_changing_an_entry_deleted_since_it_was_read_is_404(entry):
+    read_before = JournalEntry.objects.get(pk=entry.pk)
+    JournalEntry.objects.filter(pk=entry.pk).delete()
+
+    with pytest.raises(NotFound):
+        services.journal_entry_update(
+            entry=read_before, changes={"review": "Too late.", "liked": True}
+        )
+
+    assert not Liked.objects.filter(game=entry.game).exists()
+
+
+def edit(client, url) -> int:
+    return client.patch(url, {"review": "Edited."}, format="json").status_code
+
+
+def remove(client, url) -> int:
+    return client.delete(url).status_code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_changed_and_deleted_at_once_is_changed_or_gone(user):
+    """The author edits an entry in one tab while deleting it in another."""
+    statuses = []
+    for _ in range(5):
+        entry = JournalEntryFactory(user=user)
+        url = entry_url(entry.pk)
+        clients = [bearer_client(user) for _ in range(6)]
+        calls = [functools.partial(edit, client, url) for client in clients[:4]]
+        calls += [functools.partial(remove, client, url) for client in clients[4:]]
+
+        statuses += race(calls)
+
+        assert not JournalEntry.objects.filter(pk=entry.pk).exists()
+    assert set(statuses) <= {200, 204, 404}, statuses
 
 
 def test_patching_one_field_leaves_the_others(auth_client, entry):
