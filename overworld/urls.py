@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import (
-    SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerView,
 )
 
 from overworld.health import HealthView
 from overworld.routers import optional_slash
+from overworld.views import SchemaView
 
 PAGE = ["get", "head"]
 
@@ -19,7 +19,7 @@ urlpatterns = [
     re_path(r"^healthz/?$", HealthView.as_view(), name="healthz"),
     path("admin", RedirectView.as_view(url="/admin/", permanent=True)),
     path("admin/", admin.site.urls),
-    optional_slash("api/schema", SpectacularAPIView.as_view(), "schema"),
+    optional_slash("api/schema", SchemaView.as_view(), "schema"),
     # The documentation pages are pages: anything but GET and HEAD is a 405 (an OPTIONS
     # answer rendered into the Swagger UI template would fail).
     optional_slash(

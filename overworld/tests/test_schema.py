@@ -1,7 +1,10 @@
 """The OpenAPI schema, the two pages that show it, and the answers it describes."""
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -270,3 +273,39 @@ def test_throttled_answer_matches(api_client, conforms, monkeypatch):
 
     assert answers[1].status_code == 429
     conforms(answers[1], "/api/games/popular/")
+
+
+def test_a_fresh_process_answers_simultaneous_schema_requests():
+    """drf-spectacular's first schema generation in a process is not thread-safe;
+    the schema view takes its turn, so a new worker's first requests all get 200."""
+    script = (
+        "import threading, django\n"
+        "django.setup()\n"
+        "from django.test import Client\n"
+        "barrier, statuses = threading.Barrier(16), []\n"
+        "def get():\n"
+        "    client = Client(raise_request_exception=False, HTTP_HOST='localhost')\n"
+        "    barrier.wait()\n"
+        "    statuses.append(client.get('/api/schema/').status_code)\n"
+        "threads = [threading.Thread(target=get) for _ in range(16)]\n"
+        "[thread.start() for thread in threads]\n"
+        "[thread.join() for thread in threads]\n"
+        "print(*statuses)\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "1",
+        "DJANGO_LOG_LEVEL": "CRITICAL",
+        "DJANGO_SETTINGS_MODULE": "overworld.settings",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.split() == ["200"] * 16, result.stderr[-2000:]
