@@ -1,6 +1,7 @@
 import threading
 
 from django.http import JsonResponse
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 
 
@@ -26,6 +27,7 @@ class SchemaView(SpectacularAPIView):
 
     generating = threading.Lock()
 
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         with self.generating:
             return super().get(request, *args, **kwargs)
